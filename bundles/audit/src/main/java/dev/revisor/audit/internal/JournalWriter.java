@@ -1,0 +1,267 @@
+package dev.revisor.audit.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import dev.revisor.audit.api.AuditEventDTO;
+
+/**
+ * Appends events to the journal on one owned thread, {@value #THREAD_NAME}.
+ * <p>
+ * Callers only assign a sequence number and queue the event; the writer thread encodes it, writes each
+ * batch of lines as soon as it takes them from the queue (so a line reaches the OS right after it was
+ * recorded), rotates the file by size and keeps at most {@code maxFiles} files. {@link #sync()} forces the
+ * file to disk. A full queue (the disk stalls) drops events and counts them; the count is journaled as
+ * {@code journal.dropped} once the writer catches up. A file left with a partial last line by a crash is
+ * ended with a newline before anything is appended, so readers skip only that line.
+ * <p>
+ * Concurrent Semantics: thread safe.
+ */
+final class JournalWriter implements AutoCloseable {
+    static final String THREAD_NAME = "revisor-audit-journal";
+    private static final int QUEUE_CAPACITY = 65_536;
+    private static final Object STOP = new Object();
+
+    private final JournalFiles files;
+    private final JournalCodec codec;
+    private final long maxFileBytes;
+    private final int maxFiles;
+    private final Consumer<String> problems;
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final AtomicLong seq;
+    private final AtomicLong dropped = new AtomicLong();
+    private final Object order = new Object();
+    private final Thread thread;
+    private FileChannel channel; // writer thread only
+    private long size; // writer thread only
+
+    /**
+     * @param files        the journal folder
+     * @param codec        the line format
+     * @param maxFileBytes rotate the current file when it grows past this many bytes
+     * @param maxFiles     how many files to keep, the current one included (at least 1)
+     * @param problems     where to report I/O failures (the log); called on the writer thread
+     */
+    JournalWriter(JournalFiles files, JournalCodec codec, long maxFileBytes, int maxFiles, Consumer<String> problems)
+            throws IOException {
+        if (maxFileBytes < 1024) {
+            throw new IllegalArgumentException("max.file.bytes must be at least 1024, not " + maxFileBytes);
+        }
+        if (maxFiles < 1) {
+            throw new IllegalArgumentException("max.files must be at least 1, not " + maxFiles);
+        }
+        this.files = files;
+        this.codec = codec;
+        this.maxFileBytes = maxFileBytes;
+        this.maxFiles = maxFiles;
+        this.problems = problems;
+        Files.createDirectories(files.directory());
+        this.seq = new AtomicLong(files.lastSeq());
+        open();
+        this.thread = new Thread(this::run, THREAD_NAME);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /**
+     * Gives the event its sequence number and time (when it has none) and queues it for writing.
+     *
+     * @return the same event
+     */
+    AuditEventDTO append(AuditEventDTO event) {
+        if (event.time == null) {
+            event.time = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+        }
+        synchronized (order) { // the file holds events in seq order
+            event.seq = seq.incrementAndGet();
+            if (!queue.offer(event)) {
+                dropped.incrementAndGet();
+            }
+        }
+        return event;
+    }
+
+    /**
+     * Waits until every event queued before this call is written and the file is forced to disk.
+     *
+     * @param timeoutMillis how long to wait at most
+     * @return whether that happened in time
+     */
+    boolean sync(long timeoutMillis) {
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("sync() called on the journal writer thread");
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            if (!queue.offer(done, timeoutMillis, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        }
+    }
+
+    long lastSeq() {
+        return seq.get();
+    }
+
+    private void run() {
+        List<Object> batch = new ArrayList<>();
+        boolean stopping = false;
+        while (!stopping) {
+            try {
+                batch.add(queue.take());
+                queue.drainTo(batch);
+            } catch (InterruptedException e) {
+                stopping = true; // write what is queued, then end
+                queue.drainTo(batch);
+            }
+            StringBuilder lines = new StringBuilder();
+            for (Object item : batch) {
+                if (item == STOP) {
+                    stopping = true;
+                } else if (item instanceof AuditEventDTO) {
+                    lines.append(codec.encode((AuditEventDTO) item)).append('\n');
+                } else if (item instanceof CompletableFuture) {
+                    write(lines);
+                    lines.setLength(0);
+                    force();
+                    @SuppressWarnings("unchecked")
+                    CompletableFuture<Void> f = (CompletableFuture<Void>) item;
+                    f.complete(null);
+                }
+            }
+            write(lines);
+            batch.clear();
+            long lost = dropped.getAndSet(0);
+            if (lost > 0) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("dropped", lost);
+                details.put("reason", "the journal queue was full (" + QUEUE_CAPACITY + " events): the disk did not keep up");
+                AuditEventDTO e = new AuditEventDTO();
+                e.type = "journal.dropped";
+                e.details = details;
+                append(e);
+            }
+        }
+        force();
+        closeChannel();
+    }
+
+    private void write(StringBuilder lines) {
+        if (lines.length() == 0) {
+            return;
+        }
+        try {
+            ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                size += channel.write(bytes);
+            }
+            if (size >= maxFileBytes) {
+                rotate();
+            }
+        } catch (IOException | RuntimeException e) {
+            problems.accept("journal: cannot write to " + files.current() + ": " + e);
+            try {
+                closeChannel();
+                open();
+            } catch (IOException reopen) {
+                problems.accept("journal: cannot reopen " + files.current() + ": " + reopen);
+            }
+        }
+    }
+
+    private void force() {
+        try {
+            if (channel != null && channel.isOpen()) {
+                channel.force(false);
+            }
+        } catch (IOException e) {
+            problems.accept("journal: cannot force " + files.current() + " to disk: " + e);
+        }
+    }
+
+    private void rotate() throws IOException {
+        force();
+        closeChannel();
+        Files.move(files.current(), files.rotatedName(seq.get() == 0 ? 0 : lastWritten()), StandardCopyOption.ATOMIC_MOVE);
+        List<Path> rotated = files.rotated();
+        for (int i = 0; i < rotated.size() - (maxFiles - 1); i++) {
+            Files.deleteIfExists(rotated.get(i));
+        }
+        open();
+    }
+
+    private long lastWritten() throws IOException {
+        return files.lastSeq();
+    }
+
+    private void open() throws IOException {
+        Path current = files.current();
+        channel = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+                StandardOpenOption.READ);
+        size = channel.size();
+        if (size > 0) {
+            ByteBuffer last = ByteBuffer.allocate(1);
+            channel.read(last, size - 1);
+            if (last.get(0) != '\n') { // a crash left a partial line: end it so the next event starts clean
+                size += channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
+            }
+        }
+    }
+
+    private void closeChannel() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                problems.accept("journal: cannot close " + files.current() + ": " + e);
+            }
+        }
+    }
+
+    /** Writes what is queued, forces it to disk and ends the writer thread (waits at most 5 s). */
+    @Override
+    public void close() {
+        try {
+            if (!queue.offer(STOP, 5, TimeUnit.SECONDS)) {
+                thread.interrupt(); // the disk is stuck: stop anyway, what is queued is written on the way out
+            }
+            thread.join(5_000);
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(1_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    boolean isRunning() {
+        return thread.isAlive();
+    }
+}
