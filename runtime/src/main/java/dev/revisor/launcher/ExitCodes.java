@@ -1,0 +1,16 @@
+package dev.revisor.launcher;
+
+/** Exit statuses of {@code bin/revisor}; documented in docs/running.md. */
+final class ExitCodes {
+    /** Success; for {@code run}: the framework stopped cleanly (SIGTERM, {@code bin/revisor stop}, {@code stop 0}). */
+    static final int OK = 0;
+    /** Failure: a startup failure of {@code run}, a failed command for {@code exec}, a stop that did not finish. */
+    static final int FAILURE = 1;
+    /** {@code exec} and {@code stop}: no instance runs in the home. */
+    static final int NO_INSTANCE = 2;
+    /** Bad command line (unknown option or command, missing value): the usage goes to standard error. */
+    static final int USAGE = 64;
+
+    private ExitCodes() {
+    }
+}

@@ -1,0 +1,162 @@
+package dev.revisor.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+/**
+ * One framework of a {@link BootPlan}: created, initialised, its feature bundles reconciled, started, and stopped.
+ * Holds no lock; {@link Launcher} owns the process-level concerns (instance lock, signals, exit status).
+ */
+final class Instance {
+    private final BootPlan plan;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Framework framework;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final long createdNanos = System.nanoTime();
+    /** Run when the framework has STARTED; filled before it starts. */
+    private final List<Runnable> startedActions = new CopyOnWriteArrayList<>();
+    private volatile Map<String, Bundle> featureBundles = Map.of();
+    private volatile Runnable onStopping = () -> { };
+
+    private Instance(BootPlan plan, PrintStream out, PrintStream err, Framework framework) {
+        this.plan = plan;
+        this.out = out;
+        this.err = err;
+        this.framework = framework;
+    }
+
+    /** Creates (does not start) the framework through {@code ServiceLoader<FrameworkFactory>}. */
+    static Instance create(BootPlan plan, PrintStream out, PrintStream err) throws ConfigException {
+        Iterator<FrameworkFactory> factories = ServiceLoader.load(FrameworkFactory.class,
+                Instance.class.getClassLoader()).iterator();
+        if (!factories.hasNext()) {
+            throw new ConfigException("no OSGi framework found on the class path: " + plan.layout.distribution
+                    .resolve("lib") + " must hold org.apache.felix.framework");
+        }
+        Map<String, String> properties = new HashMap<>(plan.frameworkProperties);
+        return new Instance(plan, out, err, factories.next().newFramework(properties));
+    }
+
+    /** Called (once, on the framework's thread) when the framework begins to stop, whoever asked for it. */
+    void onStopping(Runnable action) {
+        onStopping = action;
+    }
+
+    Framework framework() {
+        return framework;
+    }
+
+    /** The installed feature bundles, by location. */
+    Map<String, Bundle> featureBundles() {
+        return featureBundles;
+    }
+
+    /**
+     * Initialises the framework, reconciles the feature bundles, and starts it; returns once the framework is
+     * starting (bundles start on the framework's start-level thread; {@link #awaitStarted} waits for them).
+     */
+    void start() throws BundleException {
+        try {
+            Files.createDirectories(plan.layout.deploy());
+        } catch (IOException e) {
+            err.println("revisor: WARNING: cannot create " + plan.layout.deploy() + ": " + e.getMessage());
+        }
+        framework.init();
+        BundleContext context = framework.getBundleContext();
+        context.addFrameworkListener(new FrameworkMessages(err, this::started));
+        context.addBundleListener(new SynchronousBundleListener() {
+            @Override
+            public void bundleChanged(BundleEvent event) {
+                if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
+                    onStopping.run();
+                }
+            }
+        });
+        featureBundles = Map.copyOf(new FeatureBundles(context, plan.layout.system(), out, err)
+                .reconcile(plan.bundles));
+        if (ConfigurationInstaller.needed(plan.features)) {
+            ConfigurationInstaller configurations = new ConfigurationInstaller(context, plan.features, err);
+            configurations.register();
+            startedActions.add(configurations::checkApplied);
+        }
+        framework.start();
+    }
+
+    private void started() {
+        for (Runnable action : startedActions) {
+            action.run();
+        }
+        List<String> inactive = new ArrayList<>();
+        int active = 0;
+        for (Bundle bundle : featureBundles.values()) {
+            if (bundle.getState() == Bundle.ACTIVE || FeatureBundles.isFragment(bundle)) {
+                active++;
+            } else if (bundle.getState() != Bundle.UNINSTALLED) {
+                inactive.add(FeatureBundles.name(bundle) + " (" + state(bundle.getState()) + ")");
+            }
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdNanos);
+        if (!inactive.isEmpty()) {
+            err.println("revisor: WARNING: " + inactive.size() + " feature bundle(s) are not active: "
+                    + String.join(", ", inactive));
+        }
+        int missing = plan.bundles.size() - featureBundles.size();
+        out.println("revisor: started in " + millis + " ms: home " + plan.layout.home + ", features "
+                + plan.featureNames() + ", " + active + " of " + plan.bundles.size() + " feature bundles active"
+                + (missing > 0 ? " (" + missing + " missing)" : "") + ", "
+                + (plan.interactive ? "interactive console" : "headless (revisor exec 'lb')"));
+        out.flush();
+        started.countDown();
+    }
+
+    /** Waits until the framework has reached its beginning start level. */
+    boolean awaitStarted(long timeout, TimeUnit unit) throws InterruptedException {
+        return started.await(timeout, unit);
+    }
+
+    /** Asks the framework to stop; returns at once. */
+    void stop() throws BundleException {
+        framework.stop();
+    }
+
+    /** Waits for the framework to stop, however long it takes. */
+    FrameworkEvent waitForStop() {
+        while (true) {
+            try {
+                return framework.waitForStop(0);
+            } catch (InterruptedException e) {
+                // the main thread is not interrupted by anybody who means it: keep waiting
+            }
+        }
+    }
+
+    static String state(int state) {
+        switch (state) {
+            case Bundle.INSTALLED: return "INSTALLED: not resolved";
+            case Bundle.RESOLVED: return "RESOLVED: not started";
+            case Bundle.STARTING: return "STARTING";
+            case Bundle.STOPPING: return "STOPPING";
+            case Bundle.ACTIVE: return "ACTIVE";
+            default: return "UNINSTALLED";
+        }
+    }
+}

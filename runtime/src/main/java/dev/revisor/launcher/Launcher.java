@@ -1,0 +1,144 @@
+package dev.revisor.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
+
+/**
+ * {@code bin/revisor run}: holds the home's instance lock, boots the plan in a framework, and turns the way the
+ * framework ends into the process's exit status: 0 when it stopped cleanly (SIGTERM, SIGINT when headless,
+ * {@code bin/revisor stop}, {@code stop 0} or {@code exit 0} in Gogo), 1 when it could not start or stopped with an
+ * error. A framework that asks for a restart (system bundle update or refresh) is started again.
+ */
+final class Launcher {
+    private final Layout layout;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final StopControl stopControl;
+
+    private Launcher(Layout layout, PrintStream out, PrintStream err) {
+        this.layout = layout;
+        this.out = out;
+        this.err = err;
+        this.stopControl = new StopControl(err);
+    }
+
+    /** The {@code run} command in this process: blocks until the framework has stopped; returns the exit status. */
+    static int runForeground(Layout layout, PrintStream out, PrintStream err) {
+        boolean console = System.console() != null;
+        return new Launcher(layout, out, err).run(console, true, System.getProperties(), System.getenv());
+    }
+
+    /**
+     * @param consoleAvailable standard input and output are a terminal
+     * @param handleSignals install SIGTERM (and, headless, SIGINT) handlers; false in tests that run in-process
+     */
+    int run(boolean consoleAvailable, boolean handleSignals, java.util.Properties system, Map<String, String> env) {
+        InstanceLock lock;
+        try {
+            lock = InstanceLock.acquire(layout.lockFile(), layout.pidFile());
+        } catch (InstanceLock.InUseException e) {
+            err.println("revisor: " + layout.home + " is already in use by "
+                    + (e.pid > 0 ? "process " + e.pid : "another process") + " (it holds " + layout.lockFile()
+                    + "); stop it with 'revisor --home " + layout.home + " stop', or choose another home with --home");
+            return ExitCodes.FAILURE;
+        } catch (IOException e) {
+            err.println("revisor: cannot take the instance lock " + layout.lockFile() + ": " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        try {
+            return runLocked(consoleAvailable, handleSignals, system, env);
+        } finally {
+            lock.close();
+        }
+    }
+
+    private int runLocked(boolean consoleAvailable, boolean handleSignals, java.util.Properties system,
+            Map<String, String> env) {
+        BootPlan plan;
+        try {
+            List<java.nio.file.Path> created = BootPlan.provideDefaults(layout);
+            for (java.nio.file.Path file : created) {
+                out.println("revisor: created " + file + " from the distribution's defaults");
+            }
+            plan = BootPlan.load(layout, consoleAvailable, system, env);
+        } catch (ConfigException | FeatureException e) {
+            err.println("revisor: cannot start: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        if (handleSignals) {
+            stopControl.installSignalHandlers(!plan.interactive);
+        }
+        warnAboutSocketPath();
+        while (true) {
+            plan.reportWarnings(err);
+            stopControl.setTimeout(plan.settings.stopTimeoutSeconds);
+            Instance instance;
+            try {
+                instance = Instance.create(plan, out, err);
+            } catch (ConfigException e) {
+                err.println("revisor: cannot start: " + e.getMessage());
+                return ExitCodes.FAILURE;
+            }
+            instance.onStopping(stopControl::frameworkStopping);
+            try {
+                instance.start();
+            } catch (BundleException | RuntimeException e) {
+                err.println("revisor: cannot start the framework: " + FrameworkMessages.describe(e));
+                stopQuietly(instance);
+                return ExitCodes.FAILURE;
+            }
+            if (!stopControl.attach(instance)) {
+                stopQuietly(instance);
+            }
+            FrameworkEvent event = instance.waitForStop();
+            stopControl.detach();
+            switch (event.getType()) {
+                case FrameworkEvent.STOPPED:
+                    out.println("revisor: stopped");
+                    return ExitCodes.OK;
+                case FrameworkEvent.STOPPED_UPDATE:
+                case FrameworkEvent.STOPPED_SYSTEM_REFRESHED:
+                    if (stopControl.stopRequested()) {
+                        return ExitCodes.OK;
+                    }
+                    out.println("revisor: the framework asked for a restart; starting it again");
+                    try {
+                        plan = BootPlan.load(layout, consoleAvailable, system, env);
+                    } catch (ConfigException | FeatureException e) {
+                        err.println("revisor: cannot restart: " + e.getMessage());
+                        return ExitCodes.FAILURE;
+                    }
+                    break;
+                default:
+                    err.println("revisor: the framework stopped with an error: "
+                            + FrameworkMessages.describe(event.getThrowable()));
+                    return ExitCodes.FAILURE;
+            }
+        }
+    }
+
+    private void warnAboutSocketPath() {
+        int length = layout.controlSocket().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (length > 107) {
+            err.println("revisor: WARNING: the control socket path " + layout.controlSocket() + " is " + length
+                    + " bytes long; Unix domain sockets allow at most 107, so 'exec' and the socket will not work."
+                    + " Use a shorter --home.");
+        }
+    }
+
+    private void stopQuietly(Instance instance) {
+        try {
+            instance.stop();
+            instance.framework().waitForStop(TimeUnit.SECONDS.toMillis(stopControl.timeoutSeconds()));
+        } catch (BundleException | RuntimeException e) {
+            err.println("revisor: cannot stop the framework: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
