@@ -59,8 +59,8 @@ public final class JournalComponent implements Journal {
 
     @Activate
     public JournalComponent(BundleContext context, Config config,
-            @Reference(service = LoggerFactory.class) Logger logger) throws IOException {
-        this.logger = logger;
+            @Reference LoggerFactory loggers) throws IOException {
+        this.logger = loggers.getLogger(JournalComponent.class);
         this.syncTimeout = config.sync_timeout_ms();
         JournalCodec codec = new JournalCodec();
         this.files = new JournalFiles(directoryOf(context, config), codec);

@@ -222,15 +222,19 @@ final class JournalWriter implements AutoCloseable {
 
     private void open() throws IOException {
         Path current = files.current();
-        channel = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND,
-                StandardOpenOption.READ);
-        size = channel.size();
-        if (size > 0) {
-            ByteBuffer last = ByteBuffer.allocate(1);
-            channel.read(last, size - 1);
-            if (last.get(0) != '\n') { // a crash left a partial line: end it so the next event starts clean
-                size += channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
+        boolean partialLine = false;
+        if (Files.isRegularFile(current) && Files.size(current) > 0) {
+            try (FileChannel reader = FileChannel.open(current, StandardOpenOption.READ)) {
+                ByteBuffer last = ByteBuffer.allocate(1);
+                reader.read(last, reader.size() - 1);
+                partialLine = last.get(0) != '\n';
             }
+        }
+        // READ cannot be combined with APPEND, hence the separate look at the last byte above
+        channel = FileChannel.open(current, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        size = channel.size();
+        if (partialLine) { // a crash left a partial line: end it so the next event starts clean
+            size += channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
         }
     }
 

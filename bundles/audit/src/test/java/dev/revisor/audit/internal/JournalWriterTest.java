@@ -1,0 +1,157 @@
+package dev.revisor.audit.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.revisor.audit.api.AuditEventDTO;
+import dev.revisor.audit.api.EventQuery;
+
+class JournalWriterTest {
+    @TempDir
+    Path dir;
+
+    private final JournalCodec codec = new JournalCodec();
+    private final List<String> problems = new ArrayList<>();
+
+    private JournalWriter writer(long maxBytes, int maxFiles) throws Exception {
+        return new JournalWriter(new JournalFiles(dir, codec), codec, maxBytes, maxFiles, problems::add);
+    }
+
+    private static AuditEventDTO event(String type) {
+        AuditEventDTO e = new AuditEventDTO();
+        e.type = type;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("padding", "x".repeat(100));
+        e.details = details;
+        return e;
+    }
+
+    @Test
+    void everyLineIsOneEventInSeqOrder() throws Exception {
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            for (int i = 0; i < 100; i++) {
+                w.append(event("t" + i));
+            }
+            assertThat(w.sync(5000)).isTrue();
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("journal.jsonl"));
+        assertThat(lines).hasSize(100);
+        for (int i = 0; i < 100; i++) {
+            AuditEventDTO e = codec.decode(lines.get(i));
+            assertThat(e.seq).isEqualTo(i + 1);
+            assertThat(e.type).isEqualTo("t" + i);
+            assertThat(Instant.parse(e.time)).isNotNull();
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void seqContinuesAfterARestart() throws Exception {
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            w.append(event("a"));
+            w.append(event("b"));
+        }
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            assertThat(w.lastSeq()).isEqualTo(2);
+            assertThat(w.append(event("c")).seq).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aPartialLineLeftByACrashIsSkippedAndTheNextEventStartsClean() throws Exception {
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            w.append(event("before-crash"));
+        }
+        // what kill -9 in the middle of a write leaves
+        Files.writeString(dir.resolve("journal.jsonl"), "{\"seq\":2,\"time\":\"2026-11-27T10:0", StandardOpenOption.APPEND);
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            assertThat(w.lastSeq()).isEqualTo(1);
+            w.append(event("after-restart"));
+        }
+        JournalFiles files = new JournalFiles(dir, codec);
+        List<AuditEventDTO> events = files.read(EventQuery.last(10));
+        assertThat(events).extracting(e -> e.type).containsExactly("before-crash", "after-restart");
+        assertThat(events).extracting(e -> e.seq).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void rotatesBySizeAndKeepsAtMostMaxFiles() throws Exception {
+        try (JournalWriter w = writer(2048, 3)) {
+            for (int i = 0; i < 200; i++) {
+                w.append(event("e" + i));
+                if (i % 10 == 0) {
+                    w.sync(5000); // let the writer rotate between batches
+                }
+            }
+            w.sync(5000);
+        }
+        JournalFiles files = new JournalFiles(dir, codec);
+        assertThat(files.rotated()).hasSizeLessThanOrEqualTo(2).isNotEmpty();
+        try (var stream = Files.list(dir)) {
+            assertThat(stream.count()).isLessThanOrEqualTo(3);
+        }
+        List<AuditEventDTO> newest = files.read(EventQuery.last(5));
+        assertThat(newest).extracting(e -> e.type).containsExactly("e195", "e196", "e197", "e198", "e199");
+        // reading across files keeps the order
+        List<AuditEventDTO> many = files.read(EventQuery.last(30));
+        for (int i = 1; i < many.size(); i++) {
+            assertThat(many.get(i).seq).isEqualTo(many.get(i - 1).seq + 1);
+        }
+        assertThat(files.lastSeq()).isEqualTo(200);
+    }
+
+    @Test
+    void filtersByTypePrefixAndTime() throws Exception {
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            AuditEventDTO old = event("bundle.installed");
+            old.time = "2020-01-01T00:00:00Z";
+            w.append(old);
+            w.append(event("bundle.started"));
+            w.append(event("service.registered"));
+            w.sync(5000);
+        }
+        JournalFiles files = new JournalFiles(dir, codec);
+        assertThat(files.read(EventQuery.last(10).withType("bundle."))).extracting(e -> e.type)
+                .containsExactly("bundle.installed", "bundle.started");
+        assertThat(files.read(EventQuery.last(10).withType("bundle"))).isEmpty();
+        assertThat(files.read(EventQuery.last(10).withSince(Instant.parse("2025-01-01T00:00:00Z"))))
+                .extracting(e -> e.type).containsExactly("bundle.started", "service.registered");
+    }
+
+    @Test
+    void garbageLinesAreSkipped() throws Exception {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("journal.jsonl"), "not json\n{\"seq\":1,\"type\":\"ok\",\"time\":\"2026-11-27T10:00:00Z\"}\n[1,2]\n{}\n",
+                StandardCharsets.UTF_8);
+        JournalFiles files = new JournalFiles(dir, codec);
+        assertThat(files.read(EventQuery.last(10))).extracting(e -> e.type).containsExactly("ok");
+    }
+
+    @Test
+    void theWriterThreadIsNamedAndEndsOnClose() throws Exception {
+        JournalWriter w = writer(1 << 20, 4);
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).contains(JournalWriter.THREAD_NAME);
+        w.close();
+        assertThat(w.isRunning()).isFalse();
+    }
+
+    @Test
+    void badLimitsAreRefused() {
+        assertThatThrownBy(() -> writer(10, 4)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max.file.bytes");
+        assertThatThrownBy(() -> writer(1 << 20, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max.files");
+        assertThatThrownBy(() -> EventQuery.last(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
