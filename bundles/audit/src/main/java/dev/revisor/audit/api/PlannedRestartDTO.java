@@ -1,0 +1,20 @@
+package dev.revisor.audit.api;
+
+import java.util.List;
+
+import org.osgi.dto.DTO;
+
+/** One bundle a refresh would take down and bring back, and why. */
+public class PlannedRestartDTO extends DTO {
+    public BundleRefDTO bundle;
+    /** Its state now: ACTIVE, RESOLVED, INSTALLED, ... */
+    public String state;
+    /** Whether it is active now and so would be stopped and started again. */
+    public boolean restarts;
+    /** Why it is affected: one entry per wire (or {@code trigger} when the caller named it). */
+    public List<PlanReasonDTO> reasons;
+    /** DS components of this bundle that would be deactivated meanwhile. */
+    public List<String> components;
+    /** Service interfaces this bundle registers that would go away meanwhile. */
+    public List<String> services;
+}
