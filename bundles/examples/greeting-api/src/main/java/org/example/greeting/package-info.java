@@ -1,0 +1,6 @@
+/**
+ * The service every example plugin offers.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.example.greeting;
