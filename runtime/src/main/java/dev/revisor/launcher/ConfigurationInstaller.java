@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.osgi.framework.AllServiceListener;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceEvent;
-import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
 
 /**
@@ -22,11 +22,12 @@ import org.osgi.framework.ServiceReference;
  * registered, on the registering thread, so that bundles of later start levels find them at activation. The launcher
  * does not link against the Configuration Admin API: the interface is loaded from the bundle that registered the
  * service and called by reflection. A configuration that already has the same values is left untouched, so a restart
- * does not make components reconfigure.
+ * does not make components reconfigure. An {@link AllServiceListener}: the launcher's class loader does not see the
+ * service's package, so the framework's class-space filter must not hide the service from it.
  *
  * <p>Concurrent semantics: applies at most once; the listener may be called on any thread.
  */
-final class ConfigurationInstaller implements ServiceListener {
+final class ConfigurationInstaller implements AllServiceListener {
     static final String CONFIGURATION_ADMIN = "org.osgi.service.cm.ConfigurationAdmin";
     private static final List<String> MANAGED_KEYS = List.of("service.pid", "service.factoryPid",
             "service.bundleLocation");
@@ -58,9 +59,14 @@ final class ConfigurationInstaller implements ServiceListener {
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
-        ServiceReference<?> existing = context.getServiceReference(CONFIGURATION_ADMIN);
+        ServiceReference<?>[] existing;
+        try {
+            existing = context.getAllServiceReferences(CONFIGURATION_ADMIN, null);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
         if (existing != null) {
-            apply(existing);
+            apply(existing[0]);
         }
     }
 

@@ -1,0 +1,122 @@
+package dev.revisor.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ArgumentsTest {
+    private static final Path DIST = Paths.get("/opt/revisor");
+
+    @Test
+    void noArgumentsMeansRun() throws Exception {
+        Arguments arguments = Arguments.parse(new String[0]);
+        assertThat(arguments.command).isEqualTo(Arguments.Command.RUN);
+        assertThat(arguments.home).isNull();
+    }
+
+    @Test
+    void runWithHomeBeforeOrAfterTheCommand() throws Exception {
+        assertThat(Arguments.parse(new String[] {"--home", "/srv/a", "run"}).home).isEqualTo("/srv/a");
+        assertThat(Arguments.parse(new String[] {"run", "--home", "/srv/b"}).home).isEqualTo("/srv/b");
+        assertThat(Arguments.parse(new String[] {"run", "--home=/srv/c"}).home).isEqualTo("/srv/c");
+    }
+
+    @Test
+    void execTakesTheRestAsOneCommandLine() throws Exception {
+        Arguments single = Arguments.parse(new String[] {"exec", "lb -s"});
+        assertThat(single.command).isEqualTo(Arguments.Command.EXEC);
+        assertThat(single.commandLine).isEqualTo("lb -s");
+
+        Arguments words = Arguments.parse(new String[] {"--home", "/h", "exec", "audit:events", "--json", "-n", "5"});
+        assertThat(words.commandLine).isEqualTo("audit:events --json -n 5");
+        assertThat(words.home).isEqualTo("/h");
+
+        Arguments dashes = Arguments.parse(new String[] {"exec", "--", "--home", "x"});
+        assertThat(dashes.commandLine).isEqualTo("--home x");
+        assertThat(dashes.home).isNull();
+    }
+
+    @Test
+    void execWithoutACommandLineIsAUsageError() {
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"exec"}))
+                .isInstanceOf(UsageException.class).hasMessageContaining("exec needs a command line");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"exec", "  "}))
+                .isInstanceOf(UsageException.class);
+    }
+
+    @Test
+    void stopTakesATimeout() throws Exception {
+        assertThat(Arguments.parse(new String[] {"stop"}).stopTimeoutSeconds).isEqualTo(60);
+        assertThat(Arguments.parse(new String[] {"stop", "--timeout", "5"}).stopTimeoutSeconds).isEqualTo(5);
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"stop", "--timeout", "soon"}))
+                .isInstanceOf(UsageException.class).hasMessageContaining("'soon'");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"run", "--timeout", "5"}))
+                .isInstanceOf(UsageException.class).hasMessageContaining("only");
+    }
+
+    @Test
+    void helpInAllItsSpellings() throws Exception {
+        assertThat(Arguments.parse(new String[] {"help"}).command).isEqualTo(Arguments.Command.HELP);
+        assertThat(Arguments.parse(new String[] {"--help"}).command).isEqualTo(Arguments.Command.HELP);
+        assertThat(Arguments.parse(new String[] {"stop", "-h"}).command).isEqualTo(Arguments.Command.HELP);
+    }
+
+    @Test
+    void unknownOptionsCommandsAndMissingValuesAreUsageErrors() {
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--verbose"}))
+                .isInstanceOf(UsageException.class).hasMessage("unknown option '--verbose'");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"start"}))
+                .isInstanceOf(UsageException.class).hasMessage("unknown command 'start'");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--home"}))
+                .isInstanceOf(UsageException.class).hasMessage("--home needs a value");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"--home="}))
+                .isInstanceOf(UsageException.class).hasMessage("--home needs a directory");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"run", "now"}))
+                .isInstanceOf(UsageException.class).hasMessageContaining("unexpected argument 'now'");
+    }
+
+    @Test
+    void homeOptionWinsOverTheEnvironmentWhichWinsOverTheDistribution() throws Exception {
+        Map<String, String> env = Map.of("REVISOR_HOME", "/var/lib/revisor");
+        assertThat(Arguments.parse(new String[] {"--home", "/srv/x"}).resolveHome(env, DIST))
+                .isEqualTo(Paths.get("/srv/x"));
+        assertThat(Arguments.parse(new String[0]).resolveHome(env, DIST)).isEqualTo(Paths.get("/var/lib/revisor"));
+        assertThat(Arguments.parse(new String[0]).resolveHome(Map.of(), DIST)).isEqualTo(DIST);
+        assertThat(Arguments.parse(new String[0]).resolveHome(Map.of("REVISOR_HOME", ""), DIST)).isEqualTo(DIST);
+    }
+
+    @Test
+    void relativeHomesAreMadeAbsolute() throws Exception {
+        Path home = Arguments.parse(new String[] {"--home", "some/where/../here"}).resolveHome(Map.of(), DIST);
+        assertThat(home).isAbsolute().isEqualTo(Paths.get("some/here").toAbsolutePath());
+    }
+
+    @Test
+    void mainPrintsUsageAndExits64OnABadCommandLine() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"--bogus"}, Map.of(), DIST, new PrintStream(out, true),
+                new PrintStream(err, true));
+        assertThat(status).isEqualTo(ExitCodes.USAGE).isEqualTo(64);
+        assertThat(out.size()).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("revisor: unknown option '--bogus'")
+                .contains("Usage: revisor");
+    }
+
+    @Test
+    void helpGoesToStandardOutputWithStatus0AndExplainsEverything() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"help"}, Map.of(), DIST, new PrintStream(out, true),
+                new PrintStream(new ByteArrayOutputStream(), true));
+        assertThat(status).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("run", "exec", "stop", "--home", "--timeout",
+                "REVISOR_HOME", "REVISOR_OPTS", "JAVA_HOME", "Exit status", "64");
+    }
+}
