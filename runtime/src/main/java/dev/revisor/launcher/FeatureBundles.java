@@ -5,10 +5,16 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -21,7 +27,9 @@ import org.osgi.framework.wiring.BundleRevision;
  * FileInstall installed from deploy/, or one installed from the shell) is left alone.
  * <ul>
  * <li>installed but no longer wanted (a console bundle after an interactive run, an old version): uninstalled;</li>
- * <li>wanted and installed, and its system/ jar is newer than the installed bundle: updated from the jar;</li>
+ * <li>wanted and installed, and its system/ jar is newer than the installed bundle, or its content differs from the
+ * jar it was installed from (SHA-256 recorded in {@code data/feature-bundles.properties}; reproducible builds give
+ * every jar the same timestamp, so the time alone misses a rebuilt SNAPSHOT): updated from the jar;</li>
  * <li>wanted and not installed: installed from its system/ jar;</li>
  * <li>every wanted bundle gets its feature's start order as start level and is marked to start.</li>
  * </ul>
@@ -32,19 +40,23 @@ final class FeatureBundles {
 
     private final BundleContext context;
     private final Path system;
+    private final Path stateFile;
+    private final Properties installedDigests = new Properties();
     private final PrintStream out;
     private final PrintStream err;
     private final List<String> problems = new ArrayList<>();
 
-    FeatureBundles(BundleContext context, Path system, PrintStream out, PrintStream err) {
+    FeatureBundles(BundleContext context, Path system, Path stateFile, PrintStream out, PrintStream err) {
         this.context = context;
         this.system = system;
+        this.stateFile = stateFile;
         this.out = out;
         this.err = err;
     }
 
     /** Reconciles; returns the wanted bundles that are installed afterwards, by location. */
     Map<String, Bundle> reconcile(List<BootPlan.WantedBundle> wanted) {
+        readState();
         Map<String, BootPlan.WantedBundle> byLocation = new LinkedHashMap<>();
         for (BootPlan.WantedBundle bundle : wanted) {
             byLocation.put(bundle.location(), bundle);
@@ -61,6 +73,7 @@ final class FeatureBundles {
             }
             try {
                 bundle.uninstall();
+                installedDigests.remove(location);
                 out.println("revisor: uninstalled " + name(bundle) + ": no booted feature wants it any more");
             } catch (BundleException | IllegalStateException e) {
                 problem("cannot uninstall " + name(bundle) + " (" + location + "): " + e.getMessage());
@@ -83,6 +96,7 @@ final class FeatureBundles {
                         + want.startOrder() + ": " + e.getMessage());
             }
         }
+        writeState(result.keySet());
         return result;
     }
 
@@ -103,15 +117,22 @@ final class FeatureBundles {
             return null;
         }
         try {
+            String digest = digest(jar);
             if (existing == null) {
+                Bundle installed;
                 try (InputStream in = Files.newInputStream(jar)) {
-                    return context.installBundle(want.location(), in);
+                    installed = context.installBundle(want.location(), in);
                 }
+                installedDigests.setProperty(want.location(), digest);
+                return installed;
             }
-            if (Files.getLastModifiedTime(jar).toMillis() > existing.getLastModified()) {
+            boolean newer = Files.getLastModifiedTime(jar).toMillis() > existing.getLastModified();
+            boolean changed = !digest.equals(installedDigests.getProperty(want.location()));
+            if (newer || changed) {
                 try (InputStream in = Files.newInputStream(jar)) {
                     existing.update(in);
                 }
+                installedDigests.setProperty(want.location(), digest);
                 out.println("revisor: updated " + name(existing) + " from " + jar);
             }
             return existing;
@@ -122,6 +143,46 @@ final class FeatureBundles {
             problem(want.feature() + ": bundle " + want.id() + ": cannot read " + jar + ": " + e.getMessage());
         }
         return existing;
+    }
+
+    private void readState() {
+        if (!Files.isRegularFile(stateFile)) {
+            return;
+        }
+        try (InputStream in = Files.newInputStream(stateFile)) {
+            installedDigests.load(in);
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("revisor: WARNING: cannot read " + stateFile + " (" + e.getMessage()
+                    + "); feature bundles are updated from system/ once");
+        }
+    }
+
+    private void writeState(java.util.Set<String> installed) {
+        installedDigests.keySet().retainAll(installed);
+        Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(stateFile.getParent());
+            try (java.io.OutputStream stream = Files.newOutputStream(tmp)) {
+                installedDigests.store(stream, "SHA-256 of the system/ jar each feature bundle was installed from;"
+                        + " written by the Revisor launcher");
+            }
+            Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            err.println("revisor: WARNING: cannot write " + stateFile + ": " + e.getMessage());
+        }
+    }
+
+    static String digest(Path file) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     private void problem(String message) {

@@ -91,7 +91,7 @@ final class Instance {
                 }
             }
         });
-        featureBundles = Map.copyOf(new FeatureBundles(context, plan.layout.system(), out, err)
+        featureBundles = Map.copyOf(new FeatureBundles(context, plan.layout.system(), plan.layout.featureState(), out, err)
                 .reconcile(plan.bundles));
         if (ConfigurationInstaller.needed(plan.features)) {
             ConfigurationInstaller configurations = new ConfigurationInstaller(context, plan.features, err);

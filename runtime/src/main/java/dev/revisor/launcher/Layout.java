@@ -49,6 +49,11 @@ final class Layout {
         return data().resolve("revisor.lock");
     }
 
+    /** What the launcher remembers about the feature bundles it installed (the digest of their jars). */
+    Path featureState() {
+        return data().resolve("feature-bundles.properties");
+    }
+
     Path pidFile() {
         return data().resolve("revisor.pid");
     }

@@ -158,6 +158,37 @@ class InstanceTest {
     }
 
     @Test
+    void aRebuiltJarWithAnOldTimestampIsUpdatedBecauseItsContentChanged() throws Exception {
+        TestDistribution dist = TestDistribution.create(dir.resolve("dist"), TestDistribution.FUNCTION);
+        dist.feature("tiny", null, TestDistribution.FUNCTION + "@1");
+        dist.boot("tiny");
+        assertThat(bundle(start(dist), "org.osgi.util.function").getEntry("rebuilt.txt")).isNull();
+        stop();
+        assertThat(dist.dist.resolve("data/feature-bundles.properties")).content()
+                .contains("revisor\\:feature\\:org.osgi\\:org.osgi.util.function\\:1.2.0=");
+
+        // what a reproducible build does: new content, the same fixed timestamp far in the past
+        Path jar = dist.systemJar(TestDistribution.FUNCTION);
+        Path rebuilt = dir.resolve("rebuilt.jar");
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(jar));
+                java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(rebuilt))) {
+            for (java.util.zip.ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+                in.transferTo(zip);
+            }
+            zip.putNextEntry(new java.util.zip.ZipEntry("rebuilt.txt"));
+            zip.write("new".getBytes(StandardCharsets.UTF_8));
+        }
+        Files.move(rebuilt, jar, StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(946_684_800_000L));
+
+        Bundle function = bundle(start(dist), "org.osgi.util.function");
+        assertThat(function.getEntry("rebuilt.txt")).isNotNull();
+        assertThat(function.getState()).isEqualTo(Bundle.ACTIVE);
+        assertThat(out()).contains("revisor: updated org.osgi.util.function");
+    }
+
+    @Test
     void aMissingBundleIsReportedWithFeatureAndPathAndTheOthersStart() throws Exception {
         TestDistribution dist = TestDistribution.create(dir.resolve("dist"), TestDistribution.FUNCTION);
         Path feature = dist.feature("tiny", null, TestDistribution.FUNCTION + "@1", "org.example:missing:1.0@2");
