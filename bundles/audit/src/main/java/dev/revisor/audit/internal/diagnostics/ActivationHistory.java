@@ -1,0 +1,88 @@
+package dev.revisor.audit.internal.diagnostics;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.revisor.audit.api.ActivationFailureDTO;
+import dev.revisor.audit.api.AuditEventDTO;
+
+/**
+ * Reads a bundle's last start attempt from its journal events: a {@code bundle.starting} that ends in
+ * {@code bundle.stopping}/{@code bundle.stopped} without {@code bundle.started} is a failed activation. When the
+ * framework itself started the bundle (start levels), it also reported the exception as a {@code framework.error}
+ * event, which gives the activator's exception. When someone else called {@code start()}, the exception went to that
+ * caller and the journal only knows that the start failed. Stateless.
+ */
+final class ActivationHistory {
+    private ActivationHistory() {
+    }
+
+    /**
+     * @param events the bundle's events since its last install or update, oldest first
+     * @return the last start attempt's failure, or {@code null} when the last attempt succeeded or there was none
+     */
+    static ActivationFailureDTO lastFailure(List<AuditEventDTO> events) {
+        ActivationFailureDTO failure = null;
+        boolean starting = false;
+        boolean failedAttempt = false;
+        for (AuditEventDTO e : events) {
+            if (e.type == null) {
+                continue;
+            }
+            switch (e.type) {
+                case "bundle.starting":
+                    starting = true;
+                    failedAttempt = false;
+                    failure = null;
+                    break;
+                case "bundle.started":
+                    starting = false;
+                    failedAttempt = false;
+                    failure = null;
+                    break;
+                case "bundle.stopping":
+                case "bundle.stopped":
+                    if (starting) {
+                        starting = false;
+                        failedAttempt = true;
+                        failure = new ActivationFailureDTO();
+                        failure.source = ActivationFailureDTO.FROM_JOURNAL_LIFECYCLE;
+                        failure.time = e.time;
+                    }
+                    break;
+                case "framework.error":
+                    if (failedAttempt || starting) {
+                        failure = fromError(e);
+                        starting = false;
+                        failedAttempt = true;
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+        return failure;
+    }
+
+    private static ActivationFailureDTO fromError(AuditEventDTO e) {
+        ActivationFailureDTO f = new ActivationFailureDTO();
+        f.source = ActivationFailureDTO.FROM_JOURNAL_ERROR;
+        f.time = e.time;
+        Map<String, Object> d = e.details == null ? Map.of() : e.details;
+        Object exception = d.get("exception");
+        Object message = d.get("message");
+        Object cause = d.get("cause");
+        if (cause != null) {
+            // the journal writes the cause as "class: message" (LifecycleRecorder)
+            String c = String.valueOf(cause);
+            int sep = c.indexOf(": ");
+            f.exception = sep < 0 ? c : c.substring(0, sep);
+            f.message = sep < 0 ? null : c.substring(sep + 2);
+            f.wrapper = exception == null ? null : exception + (message == null ? "" : ": " + message);
+        } else {
+            f.exception = exception == null ? null : String.valueOf(exception);
+            f.message = message == null ? null : String.valueOf(message);
+        }
+        return f;
+    }
+}
