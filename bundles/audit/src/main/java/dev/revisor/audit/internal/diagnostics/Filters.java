@@ -188,8 +188,8 @@ final class Filters {
     }
 
     /**
-     * @return the top-level terms of an {@code (&...)} filter; the filter itself when it is not an AND;
-     *         nothing for {@code null}
+     * @return the top-level terms of an {@code (&...)} filter, nested ANDs flattened; the filter itself when it is
+     *         not an AND; nothing for {@code null}
      */
     static List<String> andTerms(String filter) {
         if (filter == null || filter.isBlank()) {
@@ -216,7 +216,12 @@ final class Filters {
             } else if (c == ')') {
                 depth--;
                 if (depth == 0 && start >= 0) {
-                    terms.add(f.substring(start, i + 1));
+                    String term = f.substring(start, i + 1);
+                    if (term.startsWith("(&")) {
+                        terms.addAll(andTerms(term)); // (&(a)(&(b)(c))) reads as (&(a)(b)(c))
+                    } else {
+                        terms.add(term);
+                    }
                     start = -1;
                 }
             }

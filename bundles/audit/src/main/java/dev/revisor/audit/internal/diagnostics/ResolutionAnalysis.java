@@ -504,7 +504,7 @@ final class ResolutionAnalysis {
             } else if (accepts) {
                 refresh.add("Refresh " + last.importer.display() + " (refresh " + last.importer.id + "): its import of " + pkg + " "
                         + last.range + " also accepts " + other.version + " from " + Refs.text(other.exporter)
-                        + ", but it is wired to " + last.version + " now");
+                        + ", but it is wired to " + last.version + " from " + last.exporter.display() + " now");
             } else {
                 rebuild.add("Install a build of " + last.importer.display() + " made against " + pkg + " "
                         + other.version.getMajor() + ".x, so that its import of " + pkg + " (" + last.range + " now) includes "
