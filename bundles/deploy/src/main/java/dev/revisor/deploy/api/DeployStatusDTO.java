@@ -1,0 +1,21 @@
+package dev.revisor.deploy.api;
+
+import java.util.List;
+
+import org.osgi.dto.DTO;
+
+/** The deploy folder and every file in it, as {@code audit:deploys} shows them. */
+public class DeployStatusDTO extends DTO {
+    /** The watched folder, an absolute path. */
+    public String folder;
+    /** Whether Revisor acts on the folder's files; {@code false} when the folder is refused (see {@link #problem}). */
+    public boolean accepting;
+    /** Why the folder is refused, in plain words, or {@code null}. */
+    public String problem;
+    /** The API gate policy in force: {@code refuse} or {@code warn}. */
+    public String apiGate;
+    /** How many transactions are waiting or running. */
+    public int queued;
+    /** One entry per bundle jar in the folder, and per file that left the folder but is not yet handled; by name. */
+    public List<DeployFileDTO> files;
+}

@@ -1,0 +1,242 @@
+package dev.revisor.deploy.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Locale;
+import java.util.concurrent.Future;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CancellationException;
+
+import org.apache.felix.fileinstall.ArtifactInstaller;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+import dev.revisor.audit.api.Journal;
+import dev.revisor.audit.api.Operations;
+import dev.revisor.audit.api.Refreshes;
+import dev.revisor.deploy.api.DeployFolder;
+import dev.revisor.deploy.api.DeployStatusDTO;
+
+/**
+ * Takes the bundle jars of the deploy folder away from FileInstall's built-in handling: FileInstall offers each
+ * changed file to the registered {@link ArtifactInstaller}s before its own bundle handling, and this one claims every
+ * {@code *.jar} by name (never by content, so a half-written jar is an update once complete, not a deletion).
+ * Every callback only hands the file to the deploy thread, where {@link DeployEngine} runs one transaction at a time.
+ * <p>
+ * Concurrent Semantics: thread safe. FileInstall calls on its watcher thread; the work runs on the single
+ * "revisor-deploy" thread this component owns and stops on deactivation.
+ */
+@Component(immediate = true, service = {ArtifactInstaller.class, DeployFolder.class}, configurationPid = DeployComponent.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        // ahead of FileInstall's own ConfigInstaller when the folder is refused and .cfg files are claimed too
+        property = "service.ranking:Integer=1000")
+@Designate(ocd = DeployComponent.Config.class)
+public final class DeployComponent implements ArtifactInstaller, DeployFolder {
+    static final String PID = "dev.revisor.deploy";
+
+    @ObjectClassDefinition(name = "Revisor deploy folder", description = "The deploy folder as a transaction (docs/deploy.md)")
+    public @interface Config {
+        @AttributeDefinition(description = "What the API gate does with an update that breaks the importers of a package it exports",
+                options = {@Option(value = "refuse", label = "refuse the update"), @Option(value = "warn", label = "apply it, journal a warning")})
+        String api_gate() default ApiGate.REFUSE;
+
+        @AttributeDefinition(description = "Which deploy folders are refused: default (writable by every user), strict (also by the"
+                + " group), off (none: the override)",
+                options = {@Option(value = "default", label = "default"), @Option(value = "strict", label = "strict"), @Option(value = "off", label = "off")})
+        String folder_permissions() default FolderGuard.DEFAULT;
+
+        @AttributeDefinition(description = "How long the bundles of a plan may take to be active again after the refresh, in ms")
+        long verify_timeout_ms() default 10_000;
+
+        @AttributeDefinition(description = "How long a refresh may take, in ms")
+        long refresh_timeout_ms() default 30_000;
+
+        @AttributeDefinition(description = "How long an incomplete jar (still being written?) is given before it is refused, in ms")
+        long settle_ms() default 1_000;
+
+        @AttributeDefinition(description = "Largest jar accepted, in bytes")
+        long max_jar_bytes() default 64L * 1024 * 1024;
+
+        @AttributeDefinition(description = "Most entries a jar may have")
+        int max_entries() default 20_000;
+
+        @AttributeDefinition(description = "Most bytes a jar may unpack to")
+        long max_uncompressed_bytes() default 512L * 1024 * 1024;
+
+        @AttributeDefinition(description = "Where Revisor keeps previous bytes, state and the write-ahead record; empty: ${revisor.data}/deploy")
+        String data_directory() default "";
+    }
+
+    private final Logger log;
+    private final ScheduledThreadPoolExecutor executor;
+    private final DeployEngine engine;
+    private final FolderGuard guard;
+    private final Path folder;
+
+    @Activate
+    public DeployComponent(BundleContext context, Config config, @Reference Operations operations,
+            @Reference Refreshes refreshes, @Reference Journal journal, @Reference LoggerFactory loggers) throws IOException {
+        this.log = loggers.getLogger(DeployComponent.class);
+        String dir = context.getProperty("felix.fileinstall.dir");
+        this.folder = canonical(Paths.get(dir == null ? "./load" : dir));
+        String gate = choice(config.api_gate(), ApiGate.REFUSE, "api.gate", ApiGate.REFUSE, ApiGate.WARN);
+        this.guard = new FolderGuard(choice(config.folder_permissions(), FolderGuard.DEFAULT, "folder.permissions",
+                FolderGuard.DEFAULT, FolderGuard.STRICT, FolderGuard.OFF));
+        String start = context.getProperty("felix.fileinstall.bundles.new.start");
+        String level = context.getProperty("felix.fileinstall.start.level");
+        int startLevel = 0;
+        try {
+            startLevel = level == null ? 0 : Integer.parseInt(level.trim());
+        } catch (NumberFormatException e) {
+            log.warn("deploy: felix.fileinstall.start.level '{}' is not a number; deployed bundles keep the initial start level", level);
+        }
+        Settings settings = new Settings(folder, gate, config.verify_timeout_ms(), config.refresh_timeout_ms(), config.settle_ms(),
+                start == null || Boolean.parseBoolean(start.trim()), startLevel);
+        StateStore store = new StateStore(dataDirectory(context, config));
+        JarInspector inspector = new JarInspector(new JarInspector.Limits(config.max_jar_bytes(), config.max_entries(),
+                config.max_uncompressed_bytes()));
+        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "revisor-deploy");
+            t.setDaemon(true);
+            return t;
+        }) {
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                Throwable failure = t;
+                if (failure == null && r instanceof Future<?> && ((Future<?>) r).isDone()) {
+                    try {
+                        ((Future<?>) r).get();
+                    } catch (CancellationException e) {
+                        failure = null;
+                    } catch (ExecutionException e) {
+                        failure = e.getCause();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (failure != null) {
+                    log.error("deploy: a task failed: {}", failure.toString(), failure);
+                }
+            }
+        };
+        this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.engine = new DeployEngine(context, operations, refreshes, journal, log, settings, guard, inspector, store,
+                (task, delay) -> executor.schedule(task, delay, TimeUnit.MILLISECONDS));
+        engine.load();
+        executor.execute(engine::startUp);
+        log.info("deploy: watching {} through FileInstall; state in {}; api.gate={}, folder.permissions={}", folder,
+                store.directory(), gate, guard.mode());
+    }
+
+    @Deactivate
+    void deactivate() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("deploy: a transaction is still running after 30 s; interrupting it (the write-ahead record completes"
+                        + " or rolls it back at the next start)");
+                executor.shutdownNow();
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- ArtifactInstaller: called on FileInstall's watcher thread; hand off only
+
+    @Override
+    public boolean canHandle(File artifact) {
+        String name = artifact.getName();
+        if (DeployEngine.isJar(name) || DeployEngine.isMarker(name)) {
+            return true;
+        }
+        // in a refused folder, configuration files are claimed too: otherwise anyone could reconfigure the runtime,
+        // this component included, through FileInstall's ConfigInstaller
+        String lower = name.toLowerCase(Locale.ROOT);
+        return (lower.endsWith(".cfg") || lower.endsWith(".config")) && guard.folderProblem(folder) != null;
+    }
+
+    @Override
+    public void install(File artifact) {
+        submit(() -> engine.changed(artifact.toPath(), false));
+    }
+
+    @Override
+    public void update(File artifact) {
+        submit(() -> engine.changed(artifact.toPath(), false));
+    }
+
+    @Override
+    public void uninstall(File artifact) {
+        submit(() -> engine.removed(artifact.toPath()));
+    }
+
+    private void submit(Runnable task) {
+        if (!executor.isShutdown()) {
+            executor.execute(task);
+        }
+    }
+
+    // ---- DeployFolder
+
+    @Override
+    public DeployStatusDTO status() {
+        int queued = 0;
+        for (Runnable r : executor.getQueue()) {
+            if (!(r instanceof RunnableFuture<?>) || !(r instanceof java.util.concurrent.ScheduledFuture<?>)
+                    || ((java.util.concurrent.ScheduledFuture<?>) r).getDelay(TimeUnit.MILLISECONDS) <= 0) {
+                queued++;
+            }
+        }
+        return engine.status(queued + executor.getActiveCount());
+    }
+
+    // ---- configuration
+
+    private String choice(String value, String fallback, String key, String... allowed) {
+        String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return a;
+            }
+        }
+        log.error("deploy: {}='{}' in configuration {} is none of {}; using {}", key, value, PID, String.join(", ", allowed), fallback);
+        return fallback;
+    }
+
+    private static Path canonical(Path p) {
+        try {
+            return p.toFile().getCanonicalFile().toPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
+    static Path dataDirectory(BundleContext context, Config config) {
+        if (!config.data_directory().isBlank()) {
+            return Paths.get(config.data_directory());
+        }
+        String data = context.getProperty("revisor.data");
+        if (data != null && !data.isBlank()) {
+            return Paths.get(data, "deploy");
+        }
+        return context.getDataFile("deploy").toPath();
+    }
+}

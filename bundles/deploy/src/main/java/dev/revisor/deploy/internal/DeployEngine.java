@@ -1,0 +1,1092 @@
+package dev.revisor.deploy.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.jar.JarOutputStream;
+import java.util.zip.ZipEntry;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.service.log.Logger;
+
+import dev.revisor.audit.api.BundleRefDTO;
+import dev.revisor.audit.api.Journal;
+import dev.revisor.audit.api.Operation;
+import dev.revisor.audit.api.Operations;
+import dev.revisor.audit.api.PlannedRestartDTO;
+import dev.revisor.audit.api.RefreshPlanDTO;
+import dev.revisor.audit.api.Refreshes;
+import dev.revisor.deploy.api.DeployFileDTO;
+import dev.revisor.deploy.api.DeployStatusDTO;
+
+/**
+ * The deploy folder's transactions: checks before, API gate, apply, verify, rollback, markers beside the file,
+ * the write-ahead record and the recovery after a crash.
+ * <p>
+ * Concurrent Semantics: every method but {@link #status()} runs on the deploy thread only (the component's
+ * single-threaded executor), so transactions never overlap; {@link #status()} may be called on any thread and reads
+ * a concurrent map of copies.
+ */
+final class DeployEngine {
+    /** Schedules a task on the deploy thread after a delay. */
+    interface Scheduler {
+        void schedule(Runnable task, long delayMillis);
+    }
+
+    static final String KIND = "deploy";
+    static final String FAILED_SUFFIX = ".failed";
+    static final String PENDING_SUFFIX = ".pending";
+
+    private final BundleContext context;
+    private final FrameworkWiring frameworkWiring;
+    private final Operations operations;
+    private final Refreshes refreshes;
+    private final Journal journal;
+    private final Logger log;
+    private final Settings settings;
+    private final FolderGuard guard;
+    private final JarInspector inspector;
+    private final StateStore store;
+    private final Scheduler scheduler;
+    private final Map<String, FileRecord> records = new ConcurrentHashMap<>();
+    /** The folder problem last journaled, so that it is journaled once, not at every file. */
+    private volatile String reportedFolderProblem;
+
+    DeployEngine(BundleContext context, Operations operations, Refreshes refreshes, Journal journal, Logger log,
+            Settings settings, FolderGuard guard, JarInspector inspector, StateStore store, Scheduler scheduler) {
+        this.context = context;
+        this.frameworkWiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        this.operations = operations;
+        this.refreshes = refreshes;
+        this.journal = journal;
+        this.log = log;
+        this.settings = settings;
+        this.guard = guard;
+        this.inspector = inspector;
+        this.store = store;
+        this.scheduler = scheduler;
+    }
+
+    /** Reads state.json; called once before any task runs. */
+    void load() throws IOException {
+        records.putAll(store.loadRecords());
+    }
+
+    // ------------------------------------------------------------------------------------------------ entry points
+
+    /** At activation, on the deploy thread: recovery first, then what changed while Revisor was not watching. */
+    void startUp() {
+        String problem = guard.folderProblem(settings.folder);
+        if (problem != null) {
+            folderRefused(problem);
+        }
+        recover();
+        reevaluatePending();
+        for (FileRecord rec : new ArrayList<>(records.values())) {
+            if (!Files.exists(settings.folder.resolve(rec.file))) {
+                removed(settings.folder.resolve(rec.file));
+            }
+        }
+    }
+
+    /** A file of the folder is new or changed (FileInstall's install or update). */
+    void changed(Path file, boolean settled) {
+        String name = file.getFileName().toString();
+        if (isMarker(name)) {
+            return;
+        }
+        FileRecord rec = records.computeIfAbsent(name, this::newRecord);
+        try {
+            String folderProblem = guard.folderProblem(settings.folder);
+            if (folderProblem != null) {
+                folderRefused(folderProblem);
+                refuse(rec, null, "permissions", "the deploy folder is refused: " + folderProblem);
+                return;
+            }
+            if (Files.isDirectory(file)) {
+                refuse(rec, null, "zip", "it is a directory: put bundles into the folder as jar files");
+                return;
+            }
+            if (!isJar(name)) {
+                refuse(rec, null, "name", "only bundle jars (NAME.jar) are deployed from this folder");
+                return;
+            }
+            if (!Files.isRegularFile(file)) {
+                return; // gone already: its removal follows
+            }
+            String fileProblem = guard.fileProblem(file);
+            if (fileProblem != null) {
+                refuse(rec, null, "permissions", fileProblem);
+                return;
+            }
+            long modified = Files.getLastModifiedTime(file).toMillis();
+            long size = Files.size(file);
+            String sha = store.stage(file, name);
+            Bundle existing = bundleOf(rec, file);
+            if (existing != null && sha.equals(rec.sha256)) {
+                store.discardStaged(name);
+                if (!DeployFileDTO.DEPLOYED.equals(rec.state) && !DeployFileDTO.PENDING.equals(rec.state)
+                        && !DeployFileDTO.FAILED.equals(rec.state)) {
+                    // the file is back to the bytes the bundle runs: nothing to do but to say so
+                    rec.state = DeployFileDTO.DEPLOYED;
+                    rec.reason = "the file holds the bytes " + Explain.name(existing) + " runs";
+                    rec.triedSha256 = null;
+                    deleteMarkers(name);
+                    rec.marker = null;
+                    save();
+                }
+                return;
+            }
+            if (sha.equals(rec.triedSha256)) {
+                store.discardStaged(name);
+                return; // the same bytes were refused or rolled back already: the marker says why
+            }
+            JarFacts facts;
+            try {
+                facts = inspector.inspect(store.staging(name), sha);
+            } catch (Refusal r) {
+                if ("incomplete".equals(r.check()) && !settled) {
+                    waitForCompleteFile(rec, file, modified, size, r.getMessage());
+                    return;
+                }
+                refuse(rec, sha, r.check(), r.getMessage());
+                return;
+            }
+            try {
+                frameworkChecks(facts, existing);
+            } catch (Refusal r) {
+                refuse(rec, sha, r.check(), r.getMessage());
+                return;
+            }
+            if (existing == null) {
+                install(rec, file, facts);
+            } else {
+                update(rec, file, facts, existing);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("deploy: {} could not be handled: {}", name, e.toString(), e);
+            refuseQuietly(rec, "internal", "Revisor could not handle the file: " + e);
+        } finally {
+            save();
+        }
+    }
+
+    /** A file left the folder (FileInstall's uninstall). */
+    void removed(Path file) {
+        String name = file.getFileName().toString();
+        if (isMarker(name)) {
+            return;
+        }
+        FileRecord rec = records.get(name);
+        deleteMarkers(name);
+        Bundle bundle = rec == null ? null : bundleOf(rec, file);
+        if (bundle == null) {
+            bundle = context.getBundle(location(file));
+        }
+        if (bundle == null) {
+            records.remove(name);
+            forget(name);
+            save();
+            return;
+        }
+        try (Operation op = operations.begin(KIND, Operations.TRIGGER_DEPLOY + name, name)) {
+            try {
+                RefreshPlanDTO plan = refreshes.plan(List.of(bundle), Refreshes.Change.UNINSTALL);
+                journalPlan(op, bundle, name, plan);
+                Transaction tx = transaction(op, name, Transaction.UNINSTALL, bundle);
+                collectStates(plan, bundle, tx);
+                store.writeTransaction(tx);
+                String display = Explain.name(bundle);
+                bundle.uninstall();
+                tx.phase = Transaction.APPLIED;
+                store.writeTransaction(tx);
+                journal.record("deploy.uninstalled", op.id(), bundle, details(name, null));
+                List<String> failures = refreshStartVerify(bundle, tx, false);
+                String reason = "removed " + name + ": uninstalled " + display
+                        + (failures.isEmpty() ? "" : "; bundles that used it no longer run: " + String.join("; ", failures));
+                op.outcome(Operation.SUCCEEDED, reason);
+                records.remove(name);
+                forget(name);
+                store.clearTransaction();
+            } catch (BundleException | IOException | RuntimeException e) {
+                log.error("deploy: removing {} failed: {}", name, e.toString(), e);
+                op.outcome(Operation.FAILED, "removing " + name + " failed: " + e.getMessage());
+            }
+        } finally {
+            save();
+        }
+    }
+
+    /** The settle period of an incomplete file is over: if it did not change, it is judged as it is. */
+    void settleCheck(Path file, long modified, long size) {
+        try {
+            if (Files.isRegularFile(file) && Files.getLastModifiedTime(file).toMillis() == modified && Files.size(file) == size) {
+                changed(file, true);
+            }
+        } catch (IOException e) {
+            // gone or unreadable: FileInstall reports what happens next
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ install
+
+    private void install(FileRecord rec, Path file, JarFacts facts) throws IOException {
+        String name = rec.file;
+        String location = location(file);
+        try (Operation op = operations.begin(KIND, Operations.TRIGGER_DEPLOY + name, name)) {
+            Transaction tx = transaction(op, name, Transaction.INSTALL, null);
+            tx.location = location;
+            tx.sha256 = facts.sha256;
+            store.writeTransaction(tx);
+            Bundle bundle;
+            try (InputStream in = Files.newInputStream(store.staging(name))) {
+                bundle = context.installBundle(location, in);
+            } catch (BundleException e) {
+                store.clearTransaction();
+                refuseIn(op, rec, null, facts.sha256, "framework", "the framework refused to install it: " + Explain.firstLine(e.getMessage()));
+                return;
+            }
+            tx.phase = Transaction.APPLIED;
+            tx.bundleId = bundle.getBundleId();
+            store.writeTransaction(tx);
+            if (settings.startLevel > 0) {
+                bundle.adapt(BundleStartLevel.class).setStartLevel(settings.startLevel);
+            }
+            store.keep(name);
+            rec.location = location;
+            rec.bundleId = bundle.getBundleId();
+            rec.sha256 = facts.sha256;
+            rec.triedSha256 = null;
+            journal.record("deploy.installed", op.id(), bundle, details(name, facts.sha256));
+            startNewBundle(op, rec, bundle, "installed " + Explain.name(bundle));
+            store.clearTransaction();
+        }
+        save();
+        reevaluatePending();
+    }
+
+    /** Resolves and starts a bundle that was just installed; marks it pending or failed when it does not get there. */
+    private void startNewBundle(Operation op, FileRecord rec, Bundle bundle, String what) {
+        boolean fragment = isFragment(bundle);
+        if (!frameworkWiring.resolveBundles(List.of(bundle))) {
+            String why = Explain.unresolved(bundle, frameworkWiring);
+            pending(op, rec, bundle, what + ", but it waits: " + why + ". It starts as soon as a bundle that provides it is deployed.");
+            return;
+        }
+        if (fragment || !settings.startNewBundles) {
+            deployed(op, rec, bundle, what + (fragment ? " (a fragment: attached when its host resolves)" : " (not started: felix.fileinstall.bundles.new.start=false)"));
+            return;
+        }
+        try {
+            bundle.start(Bundle.START_ACTIVATION_POLICY);
+        } catch (BundleException | IllegalStateException e) {
+            String why = e instanceof BundleException ? Explain.startFailure((BundleException) e) : e.getMessage();
+            try {
+                bundle.stop(); // no persistent start: it stays installed, not active, until a fixed jar comes
+            } catch (BundleException | IllegalStateException ignored) {
+                // it is not active anyway
+            }
+            failed(op, rec, bundle, what + ", but it did not start: " + why);
+            return;
+        }
+        deployed(op, rec, bundle, what);
+    }
+
+    // ------------------------------------------------------------------------------------------------ update
+
+    private void update(FileRecord rec, Path file, JarFacts facts, Bundle bundle) throws IOException {
+        String name = rec.file;
+        Path previous = store.bytes(name);
+        if (!Files.exists(previous)) {
+            snapshot(bundle, previous);
+        }
+        List<ApiGate.Break> breaks = List.of();
+        String gateNote = null;
+        if (ApiGate.hasImporters(bundle)) {
+            try {
+                breaks = ApiGate.check(previous.toFile(), store.staging(name).toFile(), bundle);
+            } catch (Exception | LinkageError e) {
+                gateNote = "the API gate could not compare the versions (" + e + "); the update went on without it";
+                log.warn("deploy: {}: {}", name, gateNote, e);
+            }
+        }
+        boolean success = false;
+        try (Operation op = operations.begin(KIND, Operations.TRIGGER_DEPLOY + name, name)) {
+            if (!breaks.isEmpty()) {
+                List<Object> packages = new ArrayList<>();
+                List<String> texts = new ArrayList<>();
+                for (ApiGate.Break b : breaks) {
+                    packages.add(b.toMap());
+                    texts.add(b.describe());
+                }
+                boolean refuse = ApiGate.REFUSE.equals(settings.apiGate);
+                Map<String, Object> details = details(name, facts.sha256);
+                details.put("policy", settings.apiGate);
+                details.put("verdict", refuse ? "refused" : "warned");
+                details.put("packages", packages);
+                journal.record("deploy.api-gate", op.id(), bundle, details);
+                String text = "the update to " + facts.display() + " breaks the API its importers use: " + String.join(" | ", texts);
+                if (refuse) {
+                    refuseIn(op, rec, bundle, facts.sha256, "api-gate", text
+                            + ". Export the changed package under a new major version, or let it through with api.gate=warn"
+                            + " (configuration dev.revisor.deploy)");
+                    return;
+                }
+                gateNote = "API gate (api.gate=warn) let it through: " + text;
+            }
+            RefreshPlanDTO plan = refreshes.plan(List.of(bundle), Refreshes.Change.UPDATE);
+            journalPlan(op, bundle, name, plan);
+            Transaction tx = transaction(op, name, Transaction.UPDATE, bundle);
+            tx.sha256 = facts.sha256;
+            tx.previousSha256 = rec.sha256;
+            tx.lastModifiedBefore = bundle.getLastModified();
+            collectStates(plan, bundle, tx);
+            store.writeTransaction(tx);
+            String before = Explain.name(bundle);
+            stopTransient(bundle);
+            try (InputStream in = Files.newInputStream(store.staging(name))) {
+                bundle.update(in);
+            } catch (BundleException e) {
+                startAll(tx.activeBefore);
+                store.clearTransaction();
+                refuseIn(op, rec, bundle, facts.sha256, "framework", "the framework refused the new bytes: " + Explain.firstLine(e.getMessage()));
+                return;
+            }
+            tx.phase = Transaction.APPLIED;
+            store.writeTransaction(tx);
+            Map<String, Object> updated = details(name, facts.sha256);
+            updated.put("from", before);
+            journal.record("deploy.updated", op.id(), bundle, updated);
+            List<String> failures = refreshStartVerify(bundle, tx, true);
+            if (failures.isEmpty()) {
+                store.keep(name);
+                rec.sha256 = facts.sha256;
+                rec.triedSha256 = null;
+                deployed(op, rec, bundle, "updated " + before + " to " + bundle.getVersion() + (gateNote == null ? "" : "; " + gateNote));
+                success = true;
+            } else {
+                rollBack(op, rec, bundle, tx, previous, "the update to " + facts.display() + " failed: " + String.join("; ", failures));
+            }
+            store.clearTransaction();
+        } finally {
+            store.discardStaged(name);
+            save();
+        }
+        if (success) {
+            reevaluatePending();
+        }
+    }
+
+    /** Puts the previous bytes back, refreshes, restarts, verifies; records rolled-back (or failed when that fails too). */
+    private void rollBack(Operation op, FileRecord rec, Bundle bundle, Transaction tx, Path previous, String cause) {
+        List<String> failures = new ArrayList<>();
+        stopTransient(bundle);
+        try (InputStream in = Files.newInputStream(previous)) {
+            bundle.update(in);
+            failures.addAll(refreshStartVerify(bundle, tx, true));
+        } catch (BundleException | IOException e) {
+            failures.add("putting the previous bytes back failed: " + Explain.firstLine(e.getMessage()));
+        }
+        rec.triedSha256 = tx.sha256;
+        Map<String, Object> details = details(rec.file, tx.sha256);
+        details.put("cause", cause);
+        if (failures.isEmpty()) {
+            journal.record("deploy.rolled-back", op.id(), bundle, details);
+            mark(op, rec, bundle, DeployFileDTO.ROLLED_BACK, Operation.ROLLED_BACK,
+                    cause + ". Rolled back: " + Explain.name(bundle) + " runs its previous bytes again", FAILED_SUFFIX);
+        } else {
+            details.put("rollbackFailures", failures);
+            journal.record("deploy.rollback-failed", op.id(), bundle, details);
+            mark(op, rec, bundle, DeployFileDTO.FAILED, Operation.FAILED,
+                    cause + ". The rollback did not bring everything back: " + String.join("; ", failures), FAILED_SUFFIX);
+        }
+    }
+
+    /**
+     * Refreshes after a change, starts what was active before and checks that every bundle of the plan is back.
+     *
+     * @return the bundles that are not, each with the reason; empty when all is well
+     */
+    private List<String> refreshStartVerify(Bundle changed, Transaction tx, boolean refresh) {
+        List<String> failures = new ArrayList<>();
+        if (refresh || changed != null) {
+            try {
+                refreshes.refresh(List.of(changed), settings.refreshTimeoutMillis);
+            } catch (TimeoutException e) {
+                failures.add("the refresh did not end within " + settings.refreshTimeoutMillis + " ms");
+                return failures;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failures.add("the transaction was interrupted (the runtime is stopping)");
+                return failures;
+            }
+        }
+        return verify(tx, changed);
+    }
+
+    /** Starts what was active before; checks it is active and that what was resolved is resolved. */
+    private List<String> verify(Transaction tx, Bundle changed) {
+        List<String> failures = new ArrayList<>();
+        startAll(tx.activeBefore);
+        long deadline = System.nanoTime() + settings.verifyTimeoutMillis * 1_000_000L;
+        List<Bundle> notActive = notActive(tx.activeBefore);
+        while (!notActive.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20); // bundles restarted on the framework's refresh thread may still be starting
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            notActive = notActive(tx.activeBefore);
+        }
+        for (Bundle b : notActive) {
+            failures.add(Explain.name(b) + " is " + Explain.state(b) + ": " + whyNotActive(b));
+        }
+        for (long id : tx.activeBefore) {
+            if (context.getBundle(id) == null && (changed == null || changed.getBundleId() != id)) {
+                failures.add("bundle " + id + " is gone");
+            }
+        }
+        List<Bundle> resolved = new ArrayList<>();
+        for (long id : tx.resolvedBefore) {
+            Bundle b = context.getBundle(id);
+            if (b != null && b.getState() == Bundle.INSTALLED) {
+                resolved.add(b);
+            }
+        }
+        if (!resolved.isEmpty() && !frameworkWiring.resolveBundles(resolved)) {
+            for (Bundle b : resolved) {
+                if (b.getState() == Bundle.INSTALLED) {
+                    failures.add(Explain.name(b) + " no longer resolves: " + Explain.unresolved(b, frameworkWiring));
+                }
+            }
+        }
+        return failures;
+    }
+
+    private List<Bundle> notActive(List<Long> ids) {
+        List<Bundle> out = new ArrayList<>();
+        for (long id : ids) {
+            Bundle b = context.getBundle(id);
+            if (b != null && b.getState() != Bundle.ACTIVE && b.getState() != Bundle.STARTING) {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    private String whyNotActive(Bundle b) {
+        if (b.getState() == Bundle.INSTALLED && !frameworkWiring.resolveBundles(List.of(b))) {
+            return "it does not resolve: " + Explain.unresolved(b, frameworkWiring);
+        }
+        try {
+            b.start(Bundle.START_ACTIVATION_POLICY);
+            return b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING ? "it started late" : "it did not start";
+        } catch (BundleException e) {
+            return Explain.startFailure(e);
+        } catch (IllegalStateException e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+
+    private void startAll(List<Long> ids) {
+        for (long id : ids) {
+            Bundle b = context.getBundle(id);
+            if (b == null || b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING || isFragment(b)) {
+                continue;
+            }
+            try {
+                b.start(Bundle.START_ACTIVATION_POLICY);
+            } catch (BundleException | IllegalStateException e) {
+                // verify() names it with the reason
+            }
+        }
+    }
+
+    private void stopTransient(Bundle bundle) {
+        if (isFragment(bundle) || (bundle.getState() != Bundle.ACTIVE && bundle.getState() != Bundle.STARTING)) {
+            return;
+        }
+        try {
+            bundle.stop(Bundle.STOP_TRANSIENT);
+        } catch (BundleException e) {
+            log.warn("deploy: stopping {} before its update failed: {}", Explain.name(bundle), e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ pending
+
+    /** Bundles that waited for requirements: resolve and start the ones whose requirements arrived. */
+    void reevaluatePending() {
+        boolean changed = true;
+        for (int pass = 0; changed && pass < 10; pass++) {
+            changed = false;
+            for (FileRecord rec : new ArrayList<>(records.values())) {
+                if (!DeployFileDTO.PENDING.equals(rec.state)) {
+                    continue;
+                }
+                Bundle bundle = rec.bundleId < 0 ? null : context.getBundle(rec.bundleId);
+                if (bundle == null) {
+                    continue;
+                }
+                if (frameworkWiring.resolveBundles(List.of(bundle))) {
+                    try (Operation op = operations.begin(KIND, Operations.TRIGGER_DEPLOY + rec.file, rec.file)) {
+                        journal.record("deploy.resolved", op.id(), bundle, details(rec.file, rec.sha256));
+                        startNewBundle(op, rec, bundle, Explain.name(bundle) + " got what it waited for");
+                    }
+                    changed = true;
+                } else {
+                    String reason = "installed " + Explain.name(bundle) + ", but it waits: " + Explain.unresolved(bundle, frameworkWiring)
+                            + ". It starts as soon as a bundle that provides it is deployed.";
+                    if (!reason.equals(rec.reason)) {
+                        rec.reason = reason;
+                        writeMarker(rec.file, PENDING_SUFFIX, markerText(rec, "is installed but waits"));
+                    }
+                }
+            }
+        }
+        save();
+    }
+
+    // ------------------------------------------------------------------------------------------------ recovery
+
+    /**
+     * A write-ahead record left by a runtime that stopped in the middle of a transaction: complete the transaction
+     * when its change is in place and verifies, else roll it back. Says which, in the journal and the file's state.
+     */
+    void recover() {
+        Transaction tx;
+        try {
+            tx = store.readTransaction();
+        } catch (IOException e) {
+            log.error("deploy: the write-ahead record is unreadable, recovery skipped: {}", e.getMessage());
+            return;
+        }
+        if (tx == null) {
+            return;
+        }
+        awaitFrameworkStarted();
+        FileRecord rec = records.computeIfAbsent(tx.file, this::newRecord);
+        Path file = settings.folder.resolve(tx.file);
+        log.warn("deploy: the runtime stopped during the {} of {} (operation {}, phase {}): recovering", tx.action, tx.file, tx.operation, tx.phase);
+        try (Operation op = operations.begin(KIND, Operations.TRIGGER_DEPLOY + tx.file, tx.file)) {
+            String decision;
+            String what = "the runtime stopped during the " + tx.action + " of " + tx.file + " (operation " + tx.operation + ")";
+            switch (tx.action) {
+                case Transaction.INSTALL: {
+                    Bundle bundle = tx.location == null ? null : context.getBundle(tx.location);
+                    if (bundle == null) {
+                        decision = "rolled-back";
+                        store.discardStaged(tx.file);
+                        op.outcome(Operation.ROLLED_BACK, what + "; it was not installed yet, nothing had changed; the file is tried again");
+                        rec.state = DeployFileDTO.WAITING;
+                        rec.reason = what + "; nothing had changed";
+                    } else {
+                        decision = "completed";
+                        store.keep(tx.file);
+                        rec.location = tx.location;
+                        rec.bundleId = bundle.getBundleId();
+                        rec.sha256 = tx.sha256;
+                        startNewBundle(op, rec, bundle, what + "; completed at restart: installed " + Explain.name(bundle));
+                    }
+                    break;
+                }
+                case Transaction.UPDATE: {
+                    Bundle bundle = context.getBundle(tx.bundleId);
+                    if (bundle == null) {
+                        decision = "rolled-back";
+                        op.outcome(Operation.FAILED, what + "; its bundle " + tx.bundleId + " is gone");
+                        records.remove(tx.file);
+                        forget(tx.file);
+                    } else if (bundle.getLastModified() == tx.lastModifiedBefore) {
+                        decision = "rolled-back";
+                        store.discardStaged(tx.file);
+                        startAll(tx.activeBefore);
+                        op.outcome(Operation.ROLLED_BACK, what + "; the update had not happened yet, " + Explain.name(bundle)
+                                + " runs its previous bytes; the file is tried again");
+                        rec.state = DeployFileDTO.DEPLOYED;
+                        rec.reason = what + "; nothing had changed";
+                    } else {
+                        List<String> failures = verify(tx, bundle);
+                        if (failures.isEmpty()) {
+                            decision = "completed";
+                            store.keep(tx.file);
+                            rec.sha256 = tx.sha256;
+                            rec.triedSha256 = null;
+                            deployed(op, rec, bundle, what + "; completed at restart: " + Explain.name(bundle) + " and every bundle of its plan are active");
+                        } else {
+                            decision = "rolled-back";
+                            rollBack(op, rec, bundle, tx, store.bytes(tx.file), what + "; at restart the update did not verify: "
+                                    + String.join("; ", failures));
+                            store.discardStaged(tx.file);
+                        }
+                    }
+                    break;
+                }
+                default: {
+                    Bundle bundle = context.getBundle(tx.bundleId);
+                    if (bundle != null && Files.exists(file)) {
+                        decision = "rolled-back";
+                        op.outcome(Operation.ROLLED_BACK, what + "; the file is back and its bundle still installed: nothing changed");
+                    } else {
+                        decision = "completed";
+                        if (bundle != null) {
+                            bundle.uninstall();
+                        }
+                        refreshes.refresh(Collections.emptyList(), settings.refreshTimeoutMillis);
+                        startAll(tx.activeBefore);
+                        op.outcome(Operation.SUCCEEDED, what + "; completed at restart: the bundle is uninstalled");
+                        records.remove(tx.file);
+                        forget(tx.file);
+                    }
+                }
+            }
+            Map<String, Object> details = details(tx.file, tx.sha256);
+            details.put("action", tx.action);
+            details.put("phase", tx.phase);
+            details.put("interruptedOperation", tx.operation);
+            details.put("decision", decision);
+            journal.record("deploy.recovered", op.id(), null, details);
+            store.clearTransaction();
+        } catch (BundleException | IOException | TimeoutException | RuntimeException e) {
+            log.error("deploy: recovery of {} failed: {}", tx.file, e.toString(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            save();
+        }
+    }
+
+    private void awaitFrameworkStarted() {
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+        if (system.getState() == Bundle.ACTIVE) {
+            return;
+        }
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        FrameworkListener listener = event -> {
+            if (event.getType() == FrameworkEvent.STARTED) {
+                started.countDown();
+            }
+        };
+        context.addFrameworkListener(listener);
+        try {
+            long end = System.nanoTime() + 120_000_000_000L;
+            while (system.getState() != Bundle.ACTIVE && System.nanoTime() < end) {
+                started.await(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            context.removeFrameworkListener(listener);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ outcomes
+
+    private void refuse(FileRecord rec, String sha, String check, String reason) {
+        Bundle bundle = bundleOf(rec, settings.folder.resolve(rec.file));
+        try (Operation op = operations.begin(KIND, Operations.TRIGGER_DEPLOY + rec.file, rec.file)) {
+            refuseIn(op, rec, bundle, sha, check, reason);
+        }
+        try {
+            store.discardStaged(rec.file);
+        } catch (IOException e) {
+            log.warn("deploy: cannot delete the staged copy of {}: {}", rec.file, e.getMessage());
+        }
+    }
+
+    private void refuseQuietly(FileRecord rec, String check, String reason) {
+        try {
+            refuse(rec, null, check, reason);
+        } catch (RuntimeException e) {
+            log.error("deploy: cannot even record the refusal of {}: {}", rec.file, e.toString(), e);
+        }
+    }
+
+    private void refuseIn(Operation op, FileRecord rec, Bundle bundle, String sha, String check, String reason) {
+        Map<String, Object> details = details(rec.file, sha);
+        details.put("check", check);
+        details.put("reason", reason);
+        journal.record("deploy.refused", op.id(), bundle, details);
+        rec.triedSha256 = sha;
+        String full = "refused: " + reason + (bundle == null ? "; nothing in the runtime changed"
+                : "; nothing in the runtime changed, " + Explain.name(bundle) + " keeps running");
+        mark(op, rec, bundle, DeployFileDTO.REFUSED, Operation.REFUSED, full, FAILED_SUFFIX);
+        log.warn("deploy: {} {}", rec.file, full);
+    }
+
+    private void pending(Operation op, FileRecord rec, Bundle bundle, String reason) {
+        Map<String, Object> details = details(rec.file, rec.sha256);
+        details.put("waitsFor", Explain.missing(bundle, frameworkWiring));
+        journal.record("deploy.pending", op.id(), bundle, details);
+        mark(op, rec, bundle, DeployFileDTO.PENDING, Operation.SUCCEEDED, reason, PENDING_SUFFIX);
+    }
+
+    private void failed(Operation op, FileRecord rec, Bundle bundle, String reason) {
+        Map<String, Object> details = details(rec.file, rec.sha256);
+        details.put("reason", reason);
+        journal.record("deploy.failed", op.id(), bundle, details);
+        mark(op, rec, bundle, DeployFileDTO.FAILED, Operation.FAILED, reason, FAILED_SUFFIX);
+        log.warn("deploy: {} {}", rec.file, reason);
+    }
+
+    private void deployed(Operation op, FileRecord rec, Bundle bundle, String reason) {
+        mark(op, rec, bundle, DeployFileDTO.DEPLOYED, Operation.SUCCEEDED, reason, null);
+    }
+
+    private void mark(Operation op, FileRecord rec, Bundle bundle, String state, String outcome, String reason, String marker) {
+        op.outcome(outcome, reason);
+        rec.state = state;
+        rec.outcome = outcome;
+        rec.operation = op.id();
+        rec.reason = reason;
+        rec.time = Instant.now().toString();
+        if (marker == null) {
+            deleteMarkers(rec.file);
+            rec.marker = null;
+        } else {
+            writeMarker(rec.file, marker, markerText(rec, headline(state)));
+            rec.marker = rec.file + marker;
+        }
+    }
+
+    private static String headline(String state) {
+        switch (state) {
+            case DeployFileDTO.PENDING: return "is installed but waits";
+            case DeployFileDTO.FAILED: return "failed";
+            case DeployFileDTO.ROLLED_BACK: return "was rolled back";
+            default: return "was refused";
+        }
+    }
+
+    private String markerText(FileRecord rec, String headline) {
+        return rec.file + " " + headline + " (" + rec.time + ", operation " + rec.operation + "):\n"
+                + rec.reason + "\n\n"
+                + "Revisor removes this file when " + rec.file + " is fixed or removed.\n"
+                + "The folder's state: bin/revisor exec 'audit:deploys'; the operation: bin/revisor exec 'audit:events --op "
+                + rec.operation + "'\n";
+    }
+
+    private void writeMarker(String name, String suffix, String text) {
+        Path marker = settings.folder.resolve(name + suffix);
+        try {
+            Files.deleteIfExists(settings.folder.resolve(name + (suffix.equals(FAILED_SUFFIX) ? PENDING_SUFFIX : FAILED_SUFFIX)));
+            Files.writeString(marker, text);
+        } catch (IOException e) {
+            log.warn("deploy: cannot write {}: {}", marker, e.getMessage());
+        }
+    }
+
+    private void deleteMarkers(String name) {
+        try {
+            Files.deleteIfExists(settings.folder.resolve(name + FAILED_SUFFIX));
+            Files.deleteIfExists(settings.folder.resolve(name + PENDING_SUFFIX));
+        } catch (IOException e) {
+            log.warn("deploy: cannot delete the marker of {}: {}", name, e.getMessage());
+        }
+    }
+
+    private void folderRefused(String problem) {
+        if (!problem.equals(reportedFolderProblem)) {
+            reportedFolderProblem = problem;
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("folder", settings.folder.toString());
+            details.put("reason", problem);
+            journal.record("deploy.folder-refused", null, null, details);
+            log.error("deploy: {}", problem);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ checks
+
+    /** The checks that need the framework: its identity, collisions with other bundles. */
+    void frameworkChecks(JarFacts facts, Bundle existing) throws Refusal {
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+        if (facts.symbolicName.equals(Constants.SYSTEM_BUNDLE_SYMBOLICNAME) || facts.symbolicName.equals(system.getSymbolicName())) {
+            throw new Refusal("identity", "its Bundle-SymbolicName " + facts.symbolicName + " is the framework's own name");
+        }
+        if (facts.fragmentHost != null && (facts.fragmentHost.equals(Constants.SYSTEM_BUNDLE_SYMBOLICNAME)
+                || facts.fragmentHost.equals(system.getSymbolicName()))) {
+            throw new Refusal("identity", "it is a framework extension (Fragment-Host: " + facts.fragmentHost
+                    + "): it would change the framework itself, which cannot be undone without a restart");
+        }
+        for (Bundle other : context.getBundles()) {
+            if (existing != null && other.getBundleId() == existing.getBundleId()) {
+                continue;
+            }
+            if (!facts.symbolicName.equals(other.getSymbolicName())) {
+                continue;
+            }
+            if (facts.version.equals(other.getVersion())) {
+                throw new Refusal("collision", "its identity " + facts.display() + " collides with the installed bundle "
+                        + Explain.name(other) + " from " + describeLocation(other.getLocation())
+                        + ": a second copy of one identity cannot be installed; remove one of them, or give this one another version");
+            }
+            if (facts.singleton && isSingleton(other)) {
+                throw new Refusal("collision", "it is a singleton (" + facts.symbolicName + ";singleton:=true) and so is the installed bundle "
+                        + Explain.name(other) + " from " + describeLocation(other.getLocation()) + ": only one of them could resolve");
+            }
+        }
+    }
+
+    private String describeLocation(String location) {
+        String folderUri = settings.folder.toUri().normalize().toString();
+        if (location.startsWith(folderUri)) {
+            return "the deploy folder's " + location.substring(folderUri.length());
+        }
+        return location;
+    }
+
+    private static boolean isSingleton(Bundle b) {
+        BundleRevision rev = b.adapt(BundleRevision.class);
+        if (rev == null) {
+            return false;
+        }
+        return rev.getDeclaredCapabilities(org.osgi.framework.namespace.IdentityNamespace.IDENTITY_NAMESPACE).stream()
+                .anyMatch(c -> "true".equals(c.getDirectives().get(org.osgi.framework.namespace.IdentityNamespace.CAPABILITY_SINGLETON_DIRECTIVE)));
+    }
+
+    private void waitForCompleteFile(FileRecord rec, Path file, long modified, long size, String problem) {
+        rec.state = DeployFileDTO.INCOMPLETE;
+        rec.reason = problem + "; Revisor waits " + settings.settleMillis + " ms for the file to be complete; nothing changed";
+        Map<String, Object> details = details(rec.file, null);
+        details.put("reason", problem);
+        journal.record("deploy.incomplete", null, null, details);
+        try {
+            store.discardStaged(rec.file);
+        } catch (IOException e) {
+            // staging is cleaned at the next transaction of this file
+        }
+        scheduler.schedule(() -> settleCheck(file, modified, size), settings.settleMillis);
+    }
+
+    // ------------------------------------------------------------------------------------------------ status
+
+    /** @return the folder's state; any thread */
+    DeployStatusDTO status(int queued) {
+        DeployStatusDTO status = new DeployStatusDTO();
+        status.folder = settings.folder.toString();
+        status.problem = guard.folderProblem(settings.folder);
+        status.accepting = status.problem == null;
+        status.apiGate = settings.apiGate;
+        status.queued = queued;
+        Set<String> names = new TreeSet<>(records.keySet());
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(settings.folder)) {
+            for (Path p : dir) {
+                String n = p.getFileName().toString();
+                if (isJar(n)) {
+                    names.add(n);
+                }
+            }
+        } catch (IOException e) {
+            if (status.problem == null) {
+                status.problem = "the deploy folder cannot be listed: " + e.getMessage();
+            }
+        }
+        status.files = new ArrayList<>();
+        for (String name : names) {
+            FileRecord rec = records.get(name);
+            DeployFileDTO f = new DeployFileDTO();
+            f.file = name;
+            boolean present = Files.exists(settings.folder.resolve(name));
+            if (rec == null) {
+                f.state = DeployFileDTO.WAITING;
+            } else {
+                rec = rec.copy();
+                f.state = present ? rec.state : DeployFileDTO.REMOVING;
+                f.outcome = rec.outcome;
+                f.operation = rec.operation;
+                f.reason = rec.reason;
+                f.marker = rec.marker;
+                f.sha256 = rec.sha256;
+                f.time = rec.time;
+                Bundle b = rec.bundleId < 0 ? null : context.getBundle(rec.bundleId);
+                if (b != null) {
+                    f.bundle = BundleRefDTO.of(b);
+                    f.bundleState = Explain.state(b);
+                }
+            }
+            status.files.add(f);
+        }
+        return status;
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    static boolean isJar(String name) {
+        return name.toLowerCase(Locale.ROOT).endsWith(".jar");
+    }
+
+    static boolean isMarker(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.endsWith(".jar" + FAILED_SUFFIX) || n.endsWith(".jar" + PENDING_SUFFIX);
+    }
+
+    /** @return the bundle location of a file: its normalized URI, as FileInstall makes it */
+    static String location(Path file) {
+        return file.toUri().normalize().toString();
+    }
+
+    private Bundle bundleOf(FileRecord rec, Path file) {
+        Bundle b = rec.bundleId < 0 ? null : context.getBundle(rec.bundleId);
+        if (b == null || b.getState() == Bundle.UNINSTALLED) {
+            b = context.getBundle(location(file));
+        }
+        return b;
+    }
+
+    private FileRecord newRecord(String name) {
+        FileRecord r = new FileRecord();
+        r.file = name;
+        r.state = DeployFileDTO.WAITING;
+        return r;
+    }
+
+    private static boolean isFragment(Bundle b) {
+        BundleRevision rev = b.adapt(BundleRevision.class);
+        return rev != null && (rev.getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
+    }
+
+    private Transaction transaction(Operation op, String name, String action, Bundle bundle) {
+        Transaction tx = new Transaction();
+        tx.operation = op.id();
+        tx.file = name;
+        tx.action = action;
+        tx.started = Instant.now().toString();
+        if (bundle != null) {
+            tx.bundleId = bundle.getBundleId();
+            tx.location = bundle.getLocation();
+        }
+        return tx;
+    }
+
+    /** Fills activeBefore and resolvedBefore from the plan and the framework as it is now. */
+    private void collectStates(RefreshPlanDTO plan, Bundle changed, Transaction tx) {
+        Set<Long> ids = new LinkedHashSet<>();
+        ids.add(changed.getBundleId());
+        if (plan != null && plan.affected != null) {
+            for (PlannedRestartDTO p : plan.affected) {
+                if (p.bundle != null) {
+                    ids.add(p.bundle.id);
+                }
+            }
+        }
+        for (long id : ids) {
+            Bundle b = context.getBundle(id);
+            if (b == null || (Transaction.UNINSTALL.equals(tx.action) && id == changed.getBundleId())) {
+                continue;
+            }
+            if (b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING) {
+                tx.activeBefore.add(id);
+            } else if (b.getState() == Bundle.RESOLVED) {
+                tx.resolvedBefore.add(id);
+            }
+        }
+    }
+
+    private void journalPlan(Operation op, Bundle bundle, String name, RefreshPlanDTO plan) {
+        Map<String, Object> details = details(name, null);
+        details.put("change", plan == null ? null : plan.change);
+        List<String> affected = new ArrayList<>();
+        List<String> restarts = new ArrayList<>();
+        if (plan != null && plan.affected != null) {
+            for (PlannedRestartDTO p : plan.affected) {
+                if (p.bundle != null) {
+                    affected.add(p.bundle.display());
+                    if (p.restarts) {
+                        restarts.add(p.bundle.display());
+                    }
+                }
+            }
+        }
+        details.put("affected", affected);
+        details.put("restarts", restarts);
+        journal.record("deploy.plan", op.id(), bundle, details);
+    }
+
+    private static Map<String, Object> details(String file, String sha) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("file", file);
+        if (sha != null) {
+            d.put("sha256", sha);
+        }
+        return d;
+    }
+
+    private void forget(String name) {
+        try {
+            store.forget(name);
+        } catch (IOException e) {
+            log.warn("deploy: cannot delete the kept bytes of {}: {}", name, e.getMessage());
+        }
+    }
+
+    private void save() {
+        try {
+            store.saveRecords(records.values());
+        } catch (IOException e) {
+            log.error("deploy: cannot write {}: {}", store.directory().resolve("state.json"), e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the bytes of an installed revision into a jar, manifest first: the "previous bytes" of a bundle that was
+     * installed before Revisor kept them (by plain FileInstall, or before an upgrade).
+     */
+    static void snapshot(Bundle bundle, Path target) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".snapshot");
+        try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream jar = new JarOutputStream(out)) {
+            List<String> names = new ArrayList<>();
+            Enumeration<URL> entries = bundle.findEntries("/", "*", true);
+            if (entries != null) {
+                while (entries.hasMoreElements()) {
+                    String path = entries.nextElement().getPath();
+                    names.add(path.startsWith("/") ? path.substring(1) : path);
+                }
+            }
+            names.sort((a, b) -> a.equals(JarInspector.MANIFEST) ? -1 : b.equals(JarInspector.MANIFEST) ? 1
+                    : a.equals("META-INF/") ? -1 : b.equals("META-INF/") ? 1 : a.compareTo(b));
+            for (String name : names) {
+                if (name.isEmpty()) {
+                    continue;
+                }
+                jar.putNextEntry(new ZipEntry(name));
+                if (!name.endsWith("/")) {
+                    URL url = bundle.getEntry(name);
+                    if (url != null) {
+                        try (InputStream in = url.openStream()) {
+                            in.transferTo(jar);
+                        }
+                    }
+                }
+                jar.closeEntry();
+            }
+        }
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.revisor.deploy.internal;
+
+/**
+ * What Revisor remembers of one file of the deploy folder, in {@code state.json}. A plain mutable holder, only
+ * touched on the deploy thread; readers get copies.
+ */
+final class FileRecord {
+    String file;
+    String location;
+    long bundleId = -1;
+    /** SHA-256 of the bytes the bundle runs. */
+    String sha256;
+    /** SHA-256 of the last bytes refused, rolled back or failed: the same bytes are not tried again. */
+    String triedSha256;
+    String state;
+    String outcome;
+    String operation;
+    String reason;
+    String marker;
+    String time;
+
+    FileRecord copy() {
+        FileRecord r = new FileRecord();
+        r.file = file;
+        r.location = location;
+        r.bundleId = bundleId;
+        r.sha256 = sha256;
+        r.triedSha256 = triedSha256;
+        r.state = state;
+        r.outcome = outcome;
+        r.operation = operation;
+        r.reason = reason;
+        r.marker = marker;
+        r.time = time;
+        return r;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.revisor.deploy.internal;
+
+import java.nio.file.Path;
+
+/** The deploy engine's settings, from configuration {@code dev.revisor.deploy} and framework properties. Immutable. */
+final class Settings {
+    final Path folder;
+    final String apiGate;
+    final long verifyTimeoutMillis;
+    final long refreshTimeoutMillis;
+    final long settleMillis;
+    final boolean startNewBundles;
+    final int startLevel;
+
+    Settings(Path folder, String apiGate, long verifyTimeoutMillis, long refreshTimeoutMillis, long settleMillis,
+            boolean startNewBundles, int startLevel) {
+        this.folder = folder;
+        this.apiGate = apiGate;
+        this.verifyTimeoutMillis = verifyTimeoutMillis;
+        this.refreshTimeoutMillis = refreshTimeoutMillis;
+        this.settleMillis = settleMillis;
+        this.startNewBundles = startNewBundles;
+        this.startLevel = startLevel;
+    }
+}

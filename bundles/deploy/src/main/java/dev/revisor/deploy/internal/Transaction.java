@@ -1,0 +1,37 @@
+package dev.revisor.deploy.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The write-ahead record of the transaction in progress ({@code transaction.json}): written and forced to disk
+ * before the framework is touched, updated when the change is applied, deleted when the transaction ends. At start,
+ * a record left behind means the runtime stopped in the middle (kill -9, power loss): {@link DeployEngine#recover()}
+ * completes or rolls back what it says.
+ */
+final class Transaction {
+    static final String INSTALL = "install";
+    static final String UPDATE = "update";
+    static final String UNINSTALL = "uninstall";
+
+    static final String PREPARED = "prepared";
+    static final String APPLIED = "applied";
+
+    String operation;
+    String file;
+    String action;
+    String phase = PREPARED;
+    String location;
+    long bundleId = -1;
+    /** The bundle's last-modified time before the change: a different one after a restart means the update happened. */
+    long lastModifiedBefore;
+    /** SHA-256 of the incoming bytes (kept in staging/ until the end). */
+    String sha256;
+    /** SHA-256 of the bytes the bundle ran before (kept in bytes/). */
+    String previousSha256;
+    /** Bundles active before the change: they must be active after it. */
+    List<Long> activeBefore = new ArrayList<>();
+    /** Bundles resolved (not active) before the change: they must be resolved after it. */
+    List<Long> resolvedBefore = new ArrayList<>();
+    String started;
+}
