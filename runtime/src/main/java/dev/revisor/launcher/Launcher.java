@@ -44,7 +44,8 @@ final class Launcher {
         } catch (InstanceLock.InUseException e) {
             err.println("revisor: " + layout.home + " is already in use by "
                     + (e.pid > 0 ? "process " + e.pid : "another process") + " (it holds " + layout.lockFile()
-                    + "); stop it with 'revisor --home " + layout.home + " stop', or choose another home with --home");
+                    + "). Stop it with: revisor --home " + shellQuoted(layout.home.toString())
+                    + " stop (or choose another home with --home)");
             return ExitCodes.FAILURE;
         } catch (IOException e) {
             err.println("revisor: cannot take the instance lock " + layout.lockFile() + ": " + e.getMessage());
@@ -120,6 +121,14 @@ final class Launcher {
                     return ExitCodes.FAILURE;
             }
         }
+    }
+
+    /** The word as a shell would need it typed: single-quoted when it holds anything but safe characters. */
+    static String shellQuoted(String word) {
+        if (word.matches("[A-Za-z0-9_./:=+-]+")) {
+            return word;
+        }
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     private void warnAboutSocketPath() {

@@ -119,4 +119,11 @@ class ArgumentsTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("run", "exec", "stop", "--home", "--timeout",
                 "REVISOR_HOME", "REVISOR_OPTS", "JAVA_HOME", "Exit status", "64");
     }
+
+    @Test
+    void pathsInSuggestedCommandsAreQuotedForTheShell() {
+        assertThat(Launcher.shellQuoted("/srv/revisor")).isEqualTo("/srv/revisor");
+        assertThat(Launcher.shellQuoted("/tmp/my home")).isEqualTo("'/tmp/my home'");
+        assertThat(Launcher.shellQuoted("/tmp/it's")).isEqualTo("'/tmp/it'\\''s'");
+    }
 }
