@@ -18,6 +18,11 @@ public interface Operation extends AutoCloseable {
     String ROLLED_BACK = "rolled-back";
     /** Outcome of an operation that was refused before anything changed. */
     String REFUSED = "refused";
+    /**
+     * Outcome of an operation the runtime never saw end: it was killed or crashed meanwhile. Written when the audit
+     * starts again and finds the operation open in the journal.
+     */
+    String INTERRUPTED = "interrupted";
 
     /** @return its id, unique within the journal */
     String id();

@@ -24,4 +24,8 @@ public class OperationDTO extends DTO {
     public String reason;
     /** The bundles whose lifecycle changed during it. */
     public List<BundleRefDTO> bundles;
+    /** Whether the audit opened it by itself for changes nobody announced with {@link Operations#begin}. */
+    public boolean implicit;
+    /** The name of the thread it was begun on (or that made the changes of an implicit operation). */
+    public String thread;
 }

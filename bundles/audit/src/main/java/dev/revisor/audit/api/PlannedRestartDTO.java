@@ -17,4 +17,11 @@ public class PlannedRestartDTO extends DTO {
     public List<String> components;
     /** Service interfaces this bundle registers that would go away meanwhile. */
     public List<String> services;
+    /** Whether the change removes it (an uninstall trigger): it stops and does not come back. */
+    public boolean removed;
+    /**
+     * What the change would likely break for this bundle, in plain words, e.g. that no other bundle exports a
+     * package it imports from an uninstalled trigger. Empty when nothing is foreseen.
+     */
+    public List<String> problems;
 }

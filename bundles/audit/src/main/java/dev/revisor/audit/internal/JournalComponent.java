@@ -25,15 +25,16 @@ import dev.revisor.audit.api.AuditEventDTO;
 import dev.revisor.audit.api.BundleRefDTO;
 import dev.revisor.audit.api.EventQuery;
 import dev.revisor.audit.api.Journal;
+import dev.revisor.audit.internal.operations.OperationLog;
 
 /**
  * The journal service: JSON Lines in {@code ${revisor.data}/audit/} (or the configured folder), written by
  * {@link JournalWriter}'s thread. Concurrent Semantics: thread safe.
  */
 @Component(configurationPid = JournalComponent.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        service = Journal.class)
+        service = {Journal.class, OperationLog.class})
 @Designate(ocd = JournalComponent.Config.class)
-public final class JournalComponent implements Journal {
+public final class JournalComponent implements Journal, OperationLog {
     static final String PID = "dev.revisor.audit.journal";
 
     @ObjectClassDefinition(name = "Revisor journal", description = "Where and how the audit journal is written")
@@ -95,6 +96,20 @@ public final class JournalComponent implements Journal {
         event.bundle = bundle == null ? null : BundleRefDTO.of(bundle);
         event.details = details == null ? new LinkedHashMap<>() : details;
         return writer.append(event);
+    }
+
+    @Override
+    public AuditEventDTO recordOperationStart(Bundle bundle, Map<String, Object> details) {
+        AuditEventDTO event = new AuditEventDTO();
+        event.type = OperationLog.STARTED;
+        event.bundle = bundle == null ? null : BundleRefDTO.of(bundle);
+        event.details = details == null ? new LinkedHashMap<>() : details;
+        return writer.append(event, OperationLog.ID_PREFIX);
+    }
+
+    @Override
+    public long lastSeq() {
+        return writer.lastSeq();
     }
 
     /** Appends an event that a listener has already filled in (its seq and time are set here). */

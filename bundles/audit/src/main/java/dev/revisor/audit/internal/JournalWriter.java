@@ -88,11 +88,25 @@ final class JournalWriter implements AutoCloseable {
      * @return the same event
      */
     AuditEventDTO append(AuditEventDTO event) {
+        return append(event, null);
+    }
+
+    /**
+     * Like {@link #append(AuditEventDTO)}, and when {@code operationPrefix} is set the event's operation id becomes
+     * that prefix followed by the event's own sequence number: an operation named after the seq of its first event
+     * is unique within the journal, also across restarts and crashes (a lost first event loses every later one).
+     *
+     * @return the same event
+     */
+    AuditEventDTO append(AuditEventDTO event, String operationPrefix) {
         if (event.time == null) {
             event.time = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
         }
         synchronized (order) { // the file holds events in seq order
             event.seq = seq.incrementAndGet();
+            if (operationPrefix != null) {
+                event.operation = operationPrefix + event.seq;
+            }
             if (!queue.offer(event)) {
                 dropped.incrementAndGet();
             }

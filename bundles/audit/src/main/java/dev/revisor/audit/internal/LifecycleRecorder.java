@@ -1,10 +1,12 @@
 package dev.revisor.audit.internal;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.osgi.framework.AllServiceListener;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -12,52 +14,75 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.ServiceEvent;
-import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.hooks.bundle.EventHook;
+import org.osgi.framework.hooks.resolver.ResolverHook;
+import org.osgi.framework.hooks.resolver.ResolverHookFactory;
+import org.osgi.framework.wiring.BundleCapability;
+import org.osgi.framework.wiring.BundleRequirement;
+import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 import dev.revisor.audit.api.Journal;
+import dev.revisor.audit.internal.operations.OperationTracker;
 
 /**
- * Journals every bundle, service and framework event.
+ * Journals every bundle, service and framework event and every resolve, each tied to its operation by the
+ * {@link OperationTracker}.
  * <p>
- * Listeners run on the framework's threads: they only convert the event into a journal record and queue it
- * ({@link Journal#record} does no I/O), so the framework is not slowed down. Bundle events are taken
- * synchronously so that STARTING and STOPPING are seen, in order, with the time they happened.
+ * Hooks and listeners run on the framework's threads: they only attribute the event (a few map look-ups), convert it
+ * into a journal record and queue it ({@link Journal#record} does no I/O), so the framework is not slowed down.
+ * Bundle events are taken through a bundle {@link EventHook}, which the framework calls on the thread that fired the
+ * event before any listener: so STOPPING is journaled before the DS deactivations it causes (SCR deactivates in its
+ * own synchronous listener), in order, with the time it happened.
  * <p>
- * Concurrent Semantics: thread safe; holds no mutable state.
+ * Concurrent Semantics: thread safe; holds no mutable state of its own.
  */
 @Component(immediate = true, service = {})
-public final class LifecycleRecorder implements SynchronousBundleListener, ServiceListener, FrameworkListener {
+public final class LifecycleRecorder implements EventHook, AllServiceListener, FrameworkListener, ResolverHookFactory {
     private final BundleContext context;
     private final Journal journal;
+    private final OperationTracker operations;
+    private final List<ServiceRegistration<?>> hooks = new ArrayList<>();
 
     @Activate
-    public LifecycleRecorder(BundleContext context, @Reference Journal journal) {
+    public LifecycleRecorder(BundleContext context, @Reference Journal journal, @Reference OperationTracker operations) {
         this.context = context;
         this.journal = journal;
-        context.addBundleListener(this);
-        context.addServiceListener(this);
-        context.addFrameworkListener(this);
+        this.operations = operations;
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("bundles", context.getBundles().length);
         journal.record("audit.started", null, context.getBundle(), details);
+        context.addServiceListener(this);
+        context.addFrameworkListener(this);
+        hooks.add(context.registerService(EventHook.class, this, null));
+        hooks.add(context.registerService(ResolverHookFactory.class, this, null));
     }
 
     @Deactivate
     void deactivate() {
+        for (ServiceRegistration<?> r : hooks) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+        }
         context.removeFrameworkListener(this);
         context.removeServiceListener(this);
-        context.removeBundleListener(this);
         journal.record("audit.stopped", null, context.getBundle(), new LinkedHashMap<>());
     }
 
     @Override
-    public void bundleChanged(BundleEvent event) {
+    public void event(BundleEvent event, Collection<BundleContext> contexts) {
+        bundleChanged(event); // the contexts are left as they are: the audit hides nothing
+    }
+
+    void bundleChanged(BundleEvent event) {
         Map<String, Object> details = new LinkedHashMap<>();
         Bundle origin = event.getOrigin();
         if (origin != null && origin.getBundleId() != event.getBundle().getBundleId()) {
@@ -66,7 +91,12 @@ public final class LifecycleRecorder implements SynchronousBundleListener, Servi
         if (event.getType() == BundleEvent.INSTALLED || event.getType() == BundleEvent.UPDATED) {
             details.put("location", event.getBundle().getLocation());
         }
-        journal.record("bundle." + bundleEventName(event.getType()), null, event.getBundle(), details);
+        String operation = operations.bundleEvent(event);
+        journal.record("bundle." + bundleEventName(event.getType()), operation, event.getBundle(), details);
+        if (event.getType() == BundleEvent.UNINSTALLED) {
+            journal.record("uninstall.record", operation, event.getBundle(),
+                    operations.uninstallRecord(event.getBundle(), operation));
+        }
     }
 
     @Override
@@ -80,8 +110,9 @@ public final class LifecycleRecorder implements SynchronousBundleListener, Servi
         if (pid != null) {
             details.put("pid", String.valueOf(pid));
         }
+        Bundle[] using = null;
         if (event.getType() == ServiceEvent.UNREGISTERING) {
-            Bundle[] using = ref.getUsingBundles();
+            using = ref.getUsingBundles();
             if (using != null && using.length > 0) {
                 List<Long> ids = new ArrayList<>();
                 for (Bundle b : using) {
@@ -90,7 +121,8 @@ public final class LifecycleRecorder implements SynchronousBundleListener, Servi
                 details.put("usingBundles", ids);
             }
         }
-        journal.record("service." + serviceEventName(event.getType()), null, ref.getBundle(), details);
+        String operation = operations.serviceEvent(ref, event.getType(), using);
+        journal.record("service." + serviceEventName(event.getType()), operation, ref.getBundle(), details);
     }
 
     @Override
@@ -105,7 +137,54 @@ public final class LifecycleRecorder implements SynchronousBundleListener, Servi
                 details.put("cause", cause.getClass().getName() + ": " + cause.getMessage());
             }
         }
-        journal.record("framework." + frameworkEventName(event.getType()), null, event.getBundle(), details);
+        String operation = operations.frameworkEvent(event);
+        journal.record("framework." + frameworkEventName(event.getType()), operation, event.getBundle(), details);
+    }
+
+    @Override
+    public ResolverHook begin(Collection<BundleRevision> triggers) {
+        String operation = operations.resolveBegin(triggers);
+        List<Long> ids = new ArrayList<>();
+        for (BundleRevision r : triggers) {
+            ids.add(r.getBundle().getBundleId());
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("triggers", ids);
+        journal.record("resolve.started", operation, null, details);
+        return new Resolve(operation, System.nanoTime());
+    }
+
+    /** One resolve: journals its end. Filters nothing. */
+    private final class Resolve implements ResolverHook {
+        private final String operation;
+        private final long start;
+
+        Resolve(String operation, long start) {
+            this.operation = operation;
+            this.start = start;
+        }
+
+        @Override
+        public void filterResolvable(Collection<BundleRevision> candidates) {
+            // the audit only watches
+        }
+
+        @Override
+        public void filterSingletonCollisions(BundleCapability singleton, Collection<BundleCapability> collisionCandidates) {
+            // the audit only watches
+        }
+
+        @Override
+        public void filterMatches(BundleRequirement requirement, Collection<BundleCapability> candidates) {
+            // the audit only watches
+        }
+
+        @Override
+        public void end() {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("durationMs", (System.nanoTime() - start) / 1_000_000);
+            journal.record("resolve.ended", operation, null, details);
+        }
     }
 
     static String bundleEventName(int type) {

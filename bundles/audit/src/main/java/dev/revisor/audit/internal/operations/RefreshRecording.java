@@ -1,0 +1,194 @@
+package dev.revisor.audit.internal.operations;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.BundleWiring;
+
+import dev.revisor.audit.api.BundleRefDTO;
+import dev.revisor.audit.api.RefreshRecordDTO;
+import dev.revisor.audit.api.RemovalPendingDTO;
+import dev.revisor.audit.api.RestartDTO;
+import dev.revisor.audit.api.ServiceInUseDTO;
+
+/**
+ * One refresh being recorded: the snapshot before, the stop and start times of each bundle as its events come
+ * (on the refreshing thread), the framework's errors, and at the end the record with the wiring diff.
+ * <p>
+ * Concurrent Semantics: thread safe; {@link #bundleEvent} and {@link #failure} only put into concurrent maps.
+ */
+final class RefreshRecording {
+    /** Times of one bundle's stop and start in the refresh. */
+    private static final class Times {
+        volatile Instant stopping;
+        volatile Instant stopped;
+        volatile Instant started;
+    }
+
+    final String operation;
+    final boolean requested;
+    final Instant start;
+    final List<BundleRefDTO> triggers;
+    /** ids of the bundles the refresh covers; every bundle for a refresh the audit did not request */
+    final Set<Long> scope;
+    private final WiringSnapshot before;
+    private final List<RemovalPendingDTO> removalPending;
+    private final Map<Long, Times> times = new ConcurrentHashMap<>();
+    private final Map<Long, String> failures = new ConcurrentHashMap<>();
+    private final Set<Long> touched = ConcurrentHashMap.newKeySet();
+
+    RefreshRecording(String operation, boolean requested, Instant start, List<BundleRefDTO> triggers, Set<Long> scope,
+            WiringSnapshot before, List<RemovalPendingDTO> removalPending) {
+        this.operation = operation;
+        this.requested = requested;
+        this.start = start;
+        this.triggers = triggers;
+        this.scope = scope;
+        this.before = before;
+        this.removalPending = removalPending;
+    }
+
+    boolean covers(long bundleId) {
+        return scope.contains(bundleId);
+    }
+
+    /** Notes a bundle event of the refresh (called on the refreshing thread: only map updates). */
+    void bundleEvent(Bundle bundle, int type, Instant now) {
+        long id = bundle.getBundleId();
+        touched.add(id);
+        switch (type) {
+            case BundleEvent.STOPPING:
+                times.computeIfAbsent(id, k -> new Times()).stopping = now;
+                break;
+            case BundleEvent.STOPPED:
+                times.computeIfAbsent(id, k -> new Times()).stopped = now;
+                break;
+            case BundleEvent.STARTED:
+                times.computeIfAbsent(id, k -> new Times()).started = now;
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Notes a framework error about a bundle during the refresh (its stop, refresh or start failed). */
+    void failure(Bundle bundle, Throwable error) {
+        if (bundle == null || error == null) {
+            return;
+        }
+        StringBuilder reason = new StringBuilder(String.valueOf(error.getMessage()));
+        Throwable cause = error.getCause();
+        while (cause != null && cause != error) {
+            reason.append("; caused by ").append(cause.getClass().getName()).append(": ").append(cause.getMessage());
+            if (cause == cause.getCause()) {
+                break;
+            }
+            cause = cause.getCause();
+        }
+        failures.merge(bundle.getBundleId(), reason.toString(), (a, b) -> a + " / " + b);
+    }
+
+    /**
+     * Builds the record once the framework reported the refresh done.
+     *
+     * @param context       to look the bundles up again
+     * @param servicesInUse services the operation unregistered while others used them
+     * @param retired       receives the revisions the refresh took out of use
+     * @return the record
+     */
+    RefreshRecordDTO finish(BundleContext context, List<ServiceInUseDTO> servicesInUse, List<RetiredRevision> retired) {
+        Instant end = Instant.now();
+        List<Bundle> now = new ArrayList<>();
+        for (long id : before.entries().keySet()) {
+            Bundle b = context.getBundle(id);
+            if (b != null) {
+                now.add(b);
+            }
+        }
+        WiringSnapshot after = WiringSnapshot.take(now, false);
+        RefreshRecordDTO r = new RefreshRecordDTO();
+        r.operation = operation;
+        r.requested = requested;
+        r.start = start.toString();
+        r.end = end.toString();
+        r.triggers = triggers;
+        r.removalPending = removalPending;
+        r.servicesInUse = servicesInUse;
+        r.restarted = new ArrayList<>();
+        r.failures = new ArrayList<>();
+
+        Set<Long> refreshed = new LinkedHashSet<>();
+        for (WiringSnapshot.Entry e : before.entries().values()) {
+            long id = e.bundle.id;
+            WiringSnapshot.Entry a = after.get(id);
+            Bundle b = context.getBundle(id);
+            BundleWiring nowWiring = b == null ? null : currentWiring(b);
+            BundleWiring old = e.currentWiring.get();
+            boolean rewired = a == null || (e.hadWiring ? old == null || old != nowWiring : nowWiring != null);
+            boolean wasRefreshed = requested ? scope.contains(id) : touched.contains(id) || rewired;
+            for (RetiredRevision rev : e.wired) {
+                if (a == null || (rev.wasCurrent() ? rewired : rev.isDisposed())) {
+                    retired.add(rev);
+                }
+            }
+            if (!wasRefreshed || a == null) {
+                continue; // not part of it, or uninstalled: removed, not restarted
+            }
+            refreshed.add(id);
+            RestartDTO d = new RestartDTO();
+            d.bundle = a.bundle;
+            Times t = times.get(id);
+            if (t != null) {
+                d.stopped = t.stopped == null ? null : t.stopped.toString();
+                d.started = t.started == null ? null : t.started.toString();
+                if (t.stopping != null && t.stopped != null) {
+                    d.stopMillis = Duration.between(t.stopping, t.stopped).toMillis();
+                }
+            }
+            d.stateAfter = Names.state(a.state);
+            r.restarted.add(d);
+            boolean wasActive = e.state == Bundle.ACTIVE || e.state == Bundle.STARTING;
+            boolean isActive = a.state == Bundle.ACTIVE || a.state == Bundle.STARTING;
+            String why = failures.get(id);
+            if (wasActive && !isActive) {
+                r.failures.add(a.bundle.display() + " was ACTIVE and is " + Names.state(a.state) + " now: "
+                        + (why != null ? why
+                                : a.state == Bundle.INSTALLED ? "it did not resolve again (see audit:why)"
+                                        : "it did not start again"));
+            } else if (why != null) {
+                r.failures.add(a.bundle.display() + ": " + why);
+            }
+        }
+        r.wiringChanges = before.changesTo(after);
+        r.wiringChanges.removeIf(c -> !refreshed.contains(c.importer.id));
+        return r;
+    }
+
+    private static BundleWiring currentWiring(Bundle b) {
+        BundleRevision rev = b.adapt(BundleRevision.class);
+        return rev == null ? null : rev.getWiring();
+    }
+
+    /** @return the facts of the start of the refresh, for {@code refresh.started} */
+    Map<String, Object> startDetails() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("requested", requested);
+        d.put("triggers", Dtos.ids(triggers));
+        if (requested) {
+            d.put("bundles", new ArrayList<>(scope));
+        }
+        d.put("removalPending", removalPending.size());
+        return d;
+    }
+}
