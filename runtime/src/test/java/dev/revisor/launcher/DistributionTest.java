@@ -43,6 +43,24 @@ class DistributionTest {
     }
 
     @Test
+    void noFeatureBundleIsOnTheTestClassPath() throws Exception {
+        // Production: the launcher's class path is lib/ (launcher, Felix, Gson). Tests must see the same, or the
+        // framework's class-space checks behave differently (a bundle API on the launcher's class path hides
+        // services from it). Gson is the one bundle that is also a launcher library.
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> leaked = new ArrayList<>();
+        for (Path file : shippedFeatures()) {
+            for (Feature.Bundle bundle : FeatureReader.read(file).bundles()) {
+                String jar = bundle.id().pathIn(Paths.get("")).getFileName().toString();
+                if (!bundle.id().artifactId().equals("gson") && classPath.contains(java.io.File.separator + jar)) {
+                    leaked.add(bundle.id() + " (add a classpathDependencyExclude to runtime/pom.xml's surefire)");
+                }
+            }
+        }
+        assertThat(leaked).isEmpty();
+    }
+
+    @Test
     void theShippedEtcFilesAndFeaturesMakeAPlan() throws Exception {
         Path dist = dir.resolve("dist with spaces");
         Files.createDirectories(dist);
