@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 
 /**
  * {@code java -Xmx768m -cp 'lib/heap-analyzer/*' dev.revisor.heapanalyzer.Main --dump FILE [--ref-class NAME]
- * [--key-field NAME] [--max-seconds N]}
+ * [--key-field NAME] [--keys K1,K2] [--max-seconds N]}
  * <p>
  * Prints one JSON document on standard output:
  * {@code {"status":"ok","objects":N,"indexMillis":N,"searchMillis":N,"targets":[{"key":..,"status":"found",
@@ -42,6 +42,7 @@ public final class Main {
         String refClass = DEFAULT_REF_CLASS;
         String keyField = "key";
         long maxSeconds = 60;
+        java.util.Set<String> keys = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -49,6 +50,7 @@ public final class Main {
                     case "--ref-class": refClass = args[++i]; break;
                     case "--key-field": keyField = args[++i]; break;
                     case "--max-seconds": maxSeconds = Long.parseLong(args[++i]); break;
+                    case "--keys": keys = new java.util.HashSet<>(java.util.Arrays.asList(args[++i].split(","))); break;
                     default: throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
@@ -59,7 +61,7 @@ public final class Main {
                 throw new IllegalArgumentException("--max-seconds must be at least 1");
             }
         } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
-            err.println("usage: Main --dump FILE [--ref-class NAME] [--key-field NAME] [--max-seconds N]: "
+            err.println("usage: Main --dump FILE [--ref-class NAME] [--key-field NAME] [--keys K1,K2] [--max-seconds N]: "
                     + (e instanceof ArrayIndexOutOfBoundsException ? "a value is missing" : e.getMessage()));
             return 2;
         }
@@ -73,6 +75,10 @@ public final class Main {
         Map<String, Object> result = new LinkedHashMap<>();
         try (HeapChains chains = new HeapChains(file, progress)) {
             List<HeapChains.Target> targets = chains.targets(refClass, keyField);
+            if (keys != null) {
+                java.util.Set<String> only = keys;
+                targets.removeIf(t -> !only.contains(t.key));
+            }
             progress.accept(targets.size() + " target(s) of " + refClass);
             long start = System.nanoTime();
             List<Map<String, Object>> found = chains.chains(targets, deadline);

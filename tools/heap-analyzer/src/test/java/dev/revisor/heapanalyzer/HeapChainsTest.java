@@ -202,6 +202,12 @@ class HeapChainsTest {
         assertThat(json).startsWith("{\"status\":\"ok\"").contains("\"key\":\"registry\"").contains("<defining-class-loader>");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("progress: indexed ");
         assertThat(dump).as("the analyzer leaves the dump to its caller").exists();
+
+        ByteArrayOutputStream only = new ByteArrayOutputStream();
+        assertThat(Main.run(new String[] {"--dump", dump.getPath(), "--ref-class", TestRef.class.getName(), "--keys", "thread,soft"},
+                new PrintStream(only, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))).isZero();
+        assertThat(only.toString(StandardCharsets.UTF_8)).contains("\"key\":\"thread\"").contains("\"key\":\"soft\"")
+                .doesNotContain("\"key\":\"registry\"");
     }
 
     @Test
