@@ -17,6 +17,11 @@ public class ActivationFailureDTO extends DTO {
     public String source;
     /** When it happened, ISO-8601, or {@code null} when unknown. */
     public String time;
+    /**
+     * When the exception below was reported, if that was an earlier attempt than {@link #time} (the framework
+     * reported it, a later start by another caller failed again without telling the framework); otherwise {@code null}.
+     */
+    public String exceptionTime;
     /** The exception class, e.g. {@code java.lang.IllegalStateException}, or {@code null} when unknown. */
     public String exception;
     /** The exception's message, or {@code null}. */

@@ -223,14 +223,18 @@ public final class DiagnosticsCommands {
             out.append("\nActivator failure (").append(f.source).append(f.time == null ? "" : ", " + f.time).append(")\n");
             out.append("  ").append(f.exception == null ? "exception not known: the caller of start got it" : f.exception)
                     .append(f.message == null ? "" : ": " + f.message).append('\n');
+            if (f.exceptionTime != null) {
+                out.append("  (reported by the framework at ").append(f.exceptionTime).append(", for an earlier attempt)\n");
+            }
             if (f.wrapper != null) {
                 out.append("  reported as ").append(f.wrapper).append('\n');
             }
         }
         for (ComponentProblemDTO c : r.components) {
             out.append("\nComponent ").append(c.name).append(" (").append(c.state).append(")\n");
-            out.append("  ").append(c.reason).append('\n');
-            if (!c.references.isEmpty()) {
+            if (c.references.isEmpty()) {
+                out.append("  ").append(c.reason).append('\n');
+            } else {
                 Table t = new Table("REFERENCE", "INTERFACE", "CARDINALITY", "TARGET", "REGISTERED", "MATCHING");
                 c.references.forEach(ref -> t.row(ref.name, ref.interfaceName, ref.cardinality, ref.target == null ? "-" : ref.target,
                         ref.registered, ref.matchingTarget));

@@ -23,6 +23,7 @@ final class ActivationHistory {
      */
     static ActivationFailureDTO lastFailure(List<AuditEventDTO> events) {
         ActivationFailureDTO failure = null;
+        ActivationFailureDTO lastError = null; // the newest failure the framework reported with its exception
         boolean starting = false;
         boolean failedAttempt = false;
         for (AuditEventDTO e : events) {
@@ -39,6 +40,7 @@ final class ActivationHistory {
                     starting = false;
                     failedAttempt = false;
                     failure = null;
+                    lastError = null;
                     break;
                 case "bundle.stopping":
                 case "bundle.stopped":
@@ -53,6 +55,7 @@ final class ActivationHistory {
                 case "framework.error":
                     if (failedAttempt || starting) {
                         failure = fromError(e);
+                        lastError = failure;
                         starting = false;
                         failedAttempt = true;
                     }
@@ -60,6 +63,13 @@ final class ActivationHistory {
                 default:
                     break;
             }
+        }
+        if (failure != null && failure.exception == null && lastError != null) {
+            // a later attempt (someone else's start) failed again: the exception is most likely the one reported before
+            failure.exception = lastError.exception;
+            failure.message = lastError.message;
+            failure.wrapper = lastError.wrapper;
+            failure.exceptionTime = lastError.time;
         }
         return failure;
     }

@@ -434,8 +434,9 @@ final class ResolutionAnalysis {
             UsesStepDTO only = s.steps.get(0);
             return only.range == null ? "(its own export)" : "(its own import " + only.range + ")";
         }
-        UsesStepDTO top = s.steps.get(0);
-        return "through " + top.exporter.symbolicName + " (" + chainText(s.steps.subList(1, s.steps.size())) + ")";
+        List<String> packages = new ArrayList<>();
+        s.steps.forEach(step -> packages.add(step.packageName));
+        return "through the uses constraints " + String.join(" → ", packages);
     }
 
     private static UsesChainDTO chain(Source s) {

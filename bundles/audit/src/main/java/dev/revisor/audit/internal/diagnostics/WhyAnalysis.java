@@ -171,7 +171,11 @@ final class WhyAnalysis {
         }
         ActivationFailureDTO f = report.activationFailure;
         if (f != null) {
-            if (f.exception != null) {
+            if (f.exception != null && f.exceptionTime != null) {
+                report.reasons.add("its last start" + (f.time == null ? "" : ", at " + f.time) + ", failed in its activator; at "
+                        + f.exceptionTime + " the framework reported the activator's exception " + f.exception
+                        + (f.message == null ? "" : ": " + f.message));
+            } else if (f.exception != null) {
                 report.reasons.add("its activator failed" + (f.time == null ? "" : " at " + f.time) + ": " + f.exception
                         + (f.message == null ? "" : ": " + f.message));
             } else {

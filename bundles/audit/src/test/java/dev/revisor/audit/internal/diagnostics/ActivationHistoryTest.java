@@ -60,6 +60,24 @@ class ActivationHistoryTest {
     }
 
     @Test
+    void aLaterFailedStartByAnotherCallerKeepsTheReportedException() {
+        event("bundle.starting", "t1");
+        event("bundle.stopping", "t2");
+        event("framework.error", "t3", Map.of("exception", "org.osgi.framework.BundleException",
+                "message", "Activator start error", "cause", "java.lang.IllegalStateException: no URL"));
+        event("bundle.starting", "t4"); // FileInstall tries again; the exception goes to FileInstall
+        event("bundle.stopping", "t5");
+        event("bundle.stopped", "t6");
+
+        ActivationFailureDTO f = ActivationHistory.lastFailure(events);
+        assertThat(f.source).isEqualTo(ActivationFailureDTO.FROM_JOURNAL_LIFECYCLE);
+        assertThat(f.time).isEqualTo("t5");
+        assertThat(f.exception).isEqualTo("java.lang.IllegalStateException");
+        assertThat(f.message).isEqualTo("no URL");
+        assertThat(f.exceptionTime).isEqualTo("t3");
+    }
+
+    @Test
     void aLaterSuccessfulStartClearsTheFailure() {
         event("bundle.starting", "t1");
         event("bundle.stopping", "t2");
