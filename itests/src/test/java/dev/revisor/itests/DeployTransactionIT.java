@@ -1,0 +1,287 @@
+package dev.revisor.itests;
+
+import static dev.revisor.itests.DeploySupport.awaitMarker;
+import static dev.revisor.itests.RevisorTestSupport.await;
+import static dev.revisor.itests.RevisorTestSupport.bundleNamed;
+import static dev.revisor.itests.RevisorTestSupport.deployDir;
+import static dev.revisor.itests.RevisorTestSupport.dropInto;
+import static dev.revisor.itests.RevisorTestSupport.gogoOk;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Version;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import dev.revisor.audit.api.AuditEventDTO;
+import dev.revisor.audit.api.EventQuery;
+import dev.revisor.audit.api.Journal;
+import dev.revisor.itests.fixtures.deploy.good.Activator;
+
+/**
+ * The deploy folder as a transaction: a new jar is installed and started; an update that breaks its importers' API
+ * is refused by the gate, a compatible one applied; an update whose activator throws, or that leaves dependents
+ * unresolved, is rolled back to the previous bytes; a new bundle waits (.pending) for its imports or stays installed
+ * (.failed) when its activator throws; removal uninstalls; a slow overwrite in place is one update.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class DeployTransactionIT {
+    private static final long WAIT = 20_000;
+
+    @Inject
+    private BundleContext context;
+    @Inject
+    private Journal journal;
+    @Inject
+    private CommandProcessor processor;
+
+    @Configuration
+    public Option[] config() {
+        String good = Activator.class.getPackageName();
+        String throwing = dev.revisor.itests.fixtures.deploy.throwing.Activator.class.getPackageName();
+        Fixtures.jar("plain-1.0.0.jar").symbolicName("dev.revisor.itests.plain").version("1.0.0")
+                .privatePackages(good).activator(Activator.class).build();
+        Fixtures.jar("svc-1.0.0.jar").symbolicName("dev.revisor.itests.svc").version("1.0.0")
+                .privatePackages(good).activator(Activator.class).build();
+        Fixtures.jar("svc-2.0.0-throws.jar").symbolicName("dev.revisor.itests.svc").version("2.0.0")
+                .privatePackages(throwing).activator(dev.revisor.itests.fixtures.deploy.throwing.Activator.class).build();
+        Fixtures.jar("broken-start.jar").symbolicName("dev.revisor.itests.brokenstart").version("1.0.0")
+                .privatePackages(throwing).activator(dev.revisor.itests.fixtures.deploy.throwing.Activator.class).build();
+        Fixtures.jar("gone.jar").symbolicName("dev.revisor.itests.gone").version("1.0.0")
+                .privatePackages(throwing).activator(dev.revisor.itests.fixtures.deploy.throwing.Activator.class).build();
+        Fixtures.jar("slow-1.0.0.jar").symbolicName("dev.revisor.itests.slow").version("1.0.0")
+                .privatePackages(good).activator(Activator.class).build();
+        Fixtures.jar("slow-1.1.0.jar").symbolicName("dev.revisor.itests.slow").version("1.1.0")
+                .privatePackages(good).activator(Activator.class).set("-includeresource", "padding.txt;literal=" + "x".repeat(20_000))
+                .build();
+        DeploySupport.gateBundle("gate-1.0.0.jar", "1.0.0", "1.0.0", true, false);
+        DeploySupport.gateBundle("gate-1.1.0.jar", "1.1.0", "1.1.0", true, true);
+        DeploySupport.gateBundle("gate-1.2.0-breaks.jar", "1.2.0", "1.2.0", false, true);
+        DeploySupport.gateBundle("gate-2.0.0-major.jar", "2.0.0", "2.0.0", false, true);
+        DeploySupport.consumerBundle("consumer.jar", "dev.revisor.itests.consumer", "dev.revisor.itests.deploy.consumer");
+        // a bundle that imports a package nobody exports yet, and the bundle that brings it
+        Path later = DeploySupport.compile("later", Map.of("dev.revisor.itests.deploy.later.Later",
+                "package dev.revisor.itests.deploy.later;\npublic class Later { public static int answer() { return 42; } }\n"));
+        Fixtures.jar("later-provider.jar").symbolicName("dev.revisor.itests.laterprovider").version("1.0.0")
+                .set("-includeresource", later.toString()).exportPackages("dev.revisor.itests.deploy.later;version=1.0.0").build();
+        Fixtures.jar("waits.jar").symbolicName("dev.revisor.itests.waits").version("1.0.0")
+                .privatePackages(good).activator(Activator.class)
+                .set("Import-Package", "dev.revisor.itests.deploy.later;version=\"[1.0,2)\",org.osgi.framework").build();
+        return new Option[] {RevisorTestSupport.baseConfiguration()};
+    }
+
+    @Test
+    public void aNewJarIsInstalledStartedAndListed() throws Exception {
+        Path deploy = deployDir(context);
+        dropInto(deploy, Fixtures.path("plain-1.0.0.jar"), "plain.jar");
+        await("plain active", WAIT, () -> active("dev.revisor.itests.plain"));
+        Bundle plain = bundleNamed(context, "dev.revisor.itests.plain");
+        assertTrue("the location is the file: " + plain.getLocation(), plain.getLocation().endsWith("/plain.jar"));
+        await("audit:deploys lists plain.jar as deployed", WAIT, () -> "deployed".equals(fileState("plain.jar", "state")));
+
+        JsonObject entry = fileEntry("plain.jar");
+        assertEquals("succeeded", entry.get("outcome").getAsString());
+        assertEquals(plain.getBundleId(), entry.getAsJsonObject("bundle").get("id").getAsLong());
+        assertEquals("ACTIVE", entry.get("bundleState").getAsString());
+        assertNotNull("the operation id is listed", entry.get("operation"));
+
+        String table = gogoOk(processor, "audit:deploys");
+        assertTrue(table, table.contains("plain.jar") && table.contains("deployed") && table.contains("ACTIVE"));
+
+        List<AuditEventDTO> events = journal.events(EventQuery.last(50).withType("deploy.installed"));
+        assertTrue("deploy.installed journaled with its operation: " + events, events.stream()
+                .anyMatch(e -> "plain.jar".equals(e.details.get("file")) && entry.get("operation").getAsString().equals(e.operation)));
+    }
+
+    @Test
+    public void theApiGateRefusesABreakingUpdateAndARollbackRestoresDependents() throws Exception {
+        Path deploy = deployDir(context);
+        dropInto(deploy, Fixtures.path("gate-1.0.0.jar"), "gate.jar");
+        await("gate active", WAIT, () -> active("dev.revisor.itests.gate"));
+        dropInto(deploy, Fixtures.path("consumer.jar"), "consumer.jar");
+        await("consumer active", WAIT, () -> active("dev.revisor.itests.consumer"));
+        Bundle gate = bundleNamed(context, "dev.revisor.itests.gate");
+        Bundle consumer = bundleNamed(context, "dev.revisor.itests.consumer");
+
+        // compatible: a method added, minor version up -> applied in place
+        dropInto(deploy, Fixtures.path("gate-1.1.0.jar"), "gate.jar");
+        await("gate updated to 1.1.0", WAIT, () -> gate.getVersion().equals(new Version(1, 1, 0)) && gate.getState() == Bundle.ACTIVE
+                && "deployed".equals(fileState("gate.jar", "state")));
+        assertEquals("the update keeps the bundle id", gate.getBundleId(), bundleNamed(context, "dev.revisor.itests.gate").getBundleId());
+        await("consumer active again", WAIT, () -> consumer.getState() == Bundle.ACTIVE);
+
+        // incompatible: shout() removed, but the package still says 1.2.0, which [1,2) accepts -> refused
+        long modified = gate.getLastModified();
+        dropInto(deploy, Fixtures.path("gate-1.2.0-breaks.jar"), "gate.jar");
+        String failed = awaitMarker(deploy, "gate.jar", ".failed", WAIT);
+        assertTrue("names the removed member: " + failed, failed.contains("REMOVED METHOD") && failed.contains("shout"));
+        assertTrue("names the importer that would break: " + failed, failed.contains("dev.revisor.itests.consumer"));
+        assertTrue("names the package: " + failed, failed.contains(DeploySupport.GATE_PACKAGE));
+        assertEquals("refused", fileState("gate.jar", "state"));
+        assertEquals("refused", fileState("gate.jar", "outcome"));
+        assertEquals("nothing changed: still 1.1.0", new Version(1, 1, 0), gate.getVersion());
+        assertEquals("nothing changed: not even updated", modified, gate.getLastModified());
+        assertEquals(Bundle.ACTIVE, gate.getState());
+        assertEquals(Bundle.ACTIVE, consumer.getState());
+        List<AuditEventDTO> gateEvents = journal.events(EventQuery.last(20).withType("deploy.api-gate"));
+        assertFalse("the gate's verdict is journaled", gateEvents.isEmpty());
+        assertEquals("refused", gateEvents.get(gateEvents.size() - 1).details.get("verdict"));
+
+        // a proper major version: the gate lets it through, but the consumer's [1,2) no longer matches -> rolled back
+        dropInto(deploy, Fixtures.path("gate-2.0.0-major.jar"), "gate.jar");
+        await("gate.jar rolled back", WAIT, () -> "rolled-back".equals(fileState("gate.jar", "state")));
+        String rolledBack = Files.readString(deploy.resolve("gate.jar.failed"));
+        assertTrue("names the dependent and why: " + rolledBack,
+                rolledBack.contains("dev.revisor.itests.consumer") && rolledBack.contains(DeploySupport.GATE_PACKAGE));
+        assertTrue(rolledBack, rolledBack.contains("rolled back") || rolledBack.contains("Rolled back"));
+        assertEquals("the previous bytes are back", new Version(1, 1, 0), gate.getVersion());
+        assertEquals(Bundle.ACTIVE, gate.getState());
+        assertEquals("the dependent runs again", Bundle.ACTIVE, consumer.getState());
+        assertEquals(gate.getBundleId(), bundleNamed(context, "dev.revisor.itests.gate").getBundleId());
+    }
+
+    @Test
+    public void anUpdateWhoseActivatorThrowsIsRolledBackToTheActivePreviousVersion() throws Exception {
+        Path deploy = deployDir(context);
+        dropInto(deploy, Fixtures.path("svc-1.0.0.jar"), "svc.jar");
+        await("svc active", WAIT, () -> active("dev.revisor.itests.svc"));
+        Bundle svc = bundleNamed(context, "dev.revisor.itests.svc");
+
+        dropInto(deploy, Fixtures.path("svc-2.0.0-throws.jar"), "svc.jar");
+        String failed = awaitMarker(deploy, "svc.jar", ".failed", WAIT);
+        await("svc.jar rolled back", WAIT, () -> "rolled-back".equals(fileState("svc.jar", "state")));
+        assertTrue("names the activator's exception: " + failed, failed.contains("IllegalStateException")
+                && failed.contains("the throwing fixture refuses to start"));
+        assertEquals(new Version(1, 0, 0), svc.getVersion());
+        assertEquals(Bundle.ACTIVE, svc.getState());
+        assertEquals("rolled-back", fileState("svc.jar", "outcome"));
+        List<String> types = journal.events(EventQuery.last(30).withBundle(Long.toString(svc.getBundleId())).withType("deploy."))
+                .stream().map(e -> e.type).collect(Collectors.toList());
+        assertTrue("updated, then rolled back: " + types, types.contains("deploy.updated") && types.contains("deploy.rolled-back"));
+
+        // the same broken bytes are not tried again; fixed bytes are applied and the marker goes away
+        dropInto(deploy, Fixtures.path("svc-1.0.0.jar"), "svc.jar");
+        await("svc.jar back to deployed, marker removed", WAIT,
+                () -> "deployed".equals(fileState("svc.jar", "state")) && !Files.exists(deploy.resolve("svc.jar.failed")));
+    }
+
+    @Test
+    public void aNewBundleWaitsPendingUntilWhatItImportsIsDeployed() throws Exception {
+        Path deploy = deployDir(context);
+        dropInto(deploy, Fixtures.path("waits.jar"), "waits.jar");
+        String pending = awaitMarker(deploy, "waits.jar", ".pending", WAIT);
+        assertTrue("names what it waits for: " + pending, pending.contains("package dev.revisor.itests.deploy.later"));
+        Bundle waits = bundleNamed(context, "dev.revisor.itests.waits");
+        assertNotNull("it stays installed", waits);
+        assertEquals(Bundle.INSTALLED, waits.getState());
+        assertEquals("pending", fileState("waits.jar", "state"));
+
+        dropInto(deploy, Fixtures.path("later-provider.jar"), "later-provider.jar");
+        await("waits starts once its import arrives, .pending removed", WAIT,
+                () -> waits.getState() == Bundle.ACTIVE && !Files.exists(deploy.resolve("waits.jar.pending")));
+        await("waits.jar deployed", WAIT, () -> "deployed".equals(fileState("waits.jar", "state")));
+    }
+
+    @Test
+    public void aNewBundleWhoseActivatorThrowsStaysInstalledMarkedFailed() throws Exception {
+        Path deploy = deployDir(context);
+        dropInto(deploy, Fixtures.path("broken-start.jar"), "broken-start.jar");
+        String failed = awaitMarker(deploy, "broken-start.jar", ".failed", WAIT);
+        assertTrue(failed, failed.contains("the throwing fixture refuses to start"));
+        Bundle b = bundleNamed(context, "dev.revisor.itests.brokenstart");
+        assertNotNull("it stays installed", b);
+        assertTrue("not active: " + b.getState(), b.getState() == Bundle.RESOLVED || b.getState() == Bundle.INSTALLED);
+        assertEquals("failed", fileState("broken-start.jar", "state"));
+        assertEquals("failed", fileState("broken-start.jar", "outcome"));
+    }
+
+    @Test
+    public void removingTheJarUninstallsItsBundleAndItsMarker() throws Exception {
+        Path deploy = deployDir(context);
+        dropInto(deploy, Fixtures.path("gone.jar"), "gone.jar");
+        awaitMarker(deploy, "gone.jar", ".failed", WAIT);
+        Bundle b = bundleNamed(context, "dev.revisor.itests.gone");
+        Files.delete(deploy.resolve("gone.jar"));
+        await("uninstalled, marker removed, no longer listed", WAIT, () -> b.getState() == Bundle.UNINSTALLED
+                && !Files.exists(deploy.resolve("gone.jar.failed")) && fileEntry("gone.jar") == null);
+        List<AuditEventDTO> events = journal.events(EventQuery.last(50).withType("deploy.uninstalled"));
+        assertTrue(events.toString(), events.stream().anyMatch(e -> "gone.jar".equals(e.details.get("file"))));
+    }
+
+    @Test
+    public void aSlowOverwriteInPlaceIsOneUpdateOfTheSameBundle() throws Exception {
+        Path deploy = deployDir(context);
+        dropInto(deploy, Fixtures.path("slow-1.0.0.jar"), "slow.jar");
+        await("slow active", WAIT, () -> active("dev.revisor.itests.slow"));
+        Bundle slow = bundleNamed(context, "dev.revisor.itests.slow");
+        long id = slow.getBundleId();
+
+        // the way cp over an existing file writes: truncate, then the bytes in chunks, slower than FileInstall polls
+        byte[] bytes = Files.readAllBytes(Fixtures.path("slow-1.1.0.jar"));
+        int chunk = bytes.length / 4 + 1;
+        try (OutputStream out = Files.newOutputStream(deploy.resolve("slow.jar"), StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (int off = 0; off < bytes.length; off += chunk) {
+                out.write(bytes, off, Math.min(chunk, bytes.length - off));
+                out.flush();
+                Thread.sleep(150); // the slow writer is the scenario itself: three FileInstall polls per chunk
+            }
+        }
+        await("slow updated to 1.1.0", WAIT, () -> slow.getVersion().equals(new Version(1, 1, 0)) && slow.getState() == Bundle.ACTIVE);
+        assertEquals("one update: the same bundle", id, bundleNamed(context, "dev.revisor.itests.slow").getBundleId());
+        assertEquals(Bundle.ACTIVE, slow.getState());
+        List<String> types = journal.events(EventQuery.last(200).withBundle(Long.toString(id))).stream().map(e -> e.type)
+                .collect(Collectors.toList());
+        assertFalse("never uninstalled: " + types, types.contains("bundle.uninstalled"));
+        assertEquals("installed once: " + types, 1, types.stream().filter("bundle.installed"::equals).count());
+        assertFalse("no failure marker left", Files.exists(deploy.resolve("slow.jar.failed")));
+    }
+
+    // ---- helpers
+
+    private boolean active(String bsn) {
+        Bundle b = bundleNamed(context, bsn);
+        return b != null && b.getState() == Bundle.ACTIVE;
+    }
+
+    private JsonObject fileEntry(String file) {
+        String json = gogoOk(processor, "audit:deploys --json");
+        JsonArray files = JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("files");
+        for (JsonElement e : files) {
+            if (file.equals(e.getAsJsonObject().get("file").getAsString())) {
+                return e.getAsJsonObject();
+            }
+        }
+        return null;
+    }
+
+    private String fileState(String file, String field) {
+        JsonObject entry = fileEntry(file);
+        return entry == null || !entry.has(field) ? null : entry.get(field).getAsString();
+    }
+}
