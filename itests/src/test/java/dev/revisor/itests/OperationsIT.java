@@ -1,0 +1,220 @@
+package dev.revisor.itests;
+
+import static dev.revisor.itests.RevisorTestSupport.await;
+import static dev.revisor.itests.RevisorTestSupport.gogoOk;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.wiring.FrameworkWiring;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import dev.revisor.audit.api.AuditEventDTO;
+import dev.revisor.audit.api.EventQuery;
+import dev.revisor.audit.api.Journal;
+import dev.revisor.audit.api.Operation;
+import dev.revisor.audit.api.OperationDTO;
+import dev.revisor.audit.api.Operations;
+
+/**
+ * Every lifecycle change belongs to an operation: one begun through the API carries the events made on its thread;
+ * changes nobody announced get an implicit operation whose kind and trigger come from the events and the thread
+ * (the test thread, a Gogo session, the framework's refresh thread); the journal ties each event to it, and
+ * {@code audit:ops} / {@code audit:op} show it.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class OperationsIT {
+    @Inject
+    private BundleContext context;
+    @Inject
+    private Operations operations;
+    @Inject
+    private Journal journal;
+    @Inject
+    private CommandProcessor processor;
+
+    @Configuration
+    public Option[] config() {
+        OpsFixtures.build();
+        return new Option[] {RevisorTestSupport.baseConfiguration()};
+    }
+
+    @Test
+    public void eventsOnTheThreadOfAnExplicitOperationCarryItsId() throws Exception {
+        String id;
+        Bundle lib;
+        try (Operation op = operations.begin("install", Operations.TRIGGER_API + "OperationsIT", "ops-lib")) {
+            id = op.id();
+            assertTrue(id, id.startsWith("op-"));
+            assertEquals(id, operations.current().id);
+            lib = OpsFixtures.install(context, "ops-lib2.jar");
+            lib.start();
+            assertEquals("an open operation has no end yet", null, op.describe().end);
+        }
+        assertNull("closed: no operation on this thread", operations.current());
+        journal.sync();
+        List<String> types = journal.events(EventQuery.last(100).withOperation(id)).stream().map(e -> e.type)
+                .collect(Collectors.toList());
+        assertEquals("operation.started", types.get(0));
+        assertEquals("operation.ended", types.get(types.size() - 1));
+        assertTrue(types.toString(), types.containsAll(List.of("bundle.installed", "resolve.started", "bundle.resolved",
+                "bundle.starting", "bundle.started", "service.registered")));
+        OperationDTO done = operations.find(id);
+        assertEquals(Operation.SUCCEEDED, done.outcome);
+        assertFalse(done.implicit);
+        assertTrue(done.bundles.stream().anyMatch(b -> b.id == lib.getBundleId()));
+        AuditEventDTO ended = journal.events(EventQuery.last(1).withOperation(id).withType("operation.ended")).get(0);
+        assertEquals("install", ended.details.get("kind"));
+        assertEquals(Operation.SUCCEEDED, ended.details.get("outcome"));
+        lib.uninstall();
+    }
+
+    @Test
+    public void anOutcomeAndNestedOperationsAreRecorded() {
+        String outer;
+        String inner;
+        try (Operation op = operations.begin("deploy", Operations.TRIGGER_DEPLOY + "x.jar", "x.jar")) {
+            outer = op.id();
+            try (Operation in = operations.begin("update", Operations.TRIGGER_DEPLOY + "x.jar", "x.jar")) {
+                inner = in.id();
+                assertEquals(inner, operations.current().id);
+            }
+            assertEquals(outer, operations.current().id);
+            op.outcome(Operation.ROLLED_BACK, "the update did not start");
+        }
+        assertEquals(Operation.ROLLED_BACK, operations.find(outer).outcome);
+        assertEquals("the update did not start", operations.find(outer).reason);
+        AuditEventDTO innerStart = journal.events(EventQuery.last(1).withOperation(inner).withType("operation.started")).get(0);
+        assertEquals("a nested operation names its parent", outer, innerStart.details.get("parent"));
+        assertTrue("an id is the seq of its first event", innerStart.seq == Long.parseLong(inner.substring(3)));
+    }
+
+    @Test
+    public void aChangeNobodyAnnouncedGetsAnImplicitOperationFromItsThread() throws Exception {
+        await("no operation left open on this thread by an earlier test", 10_000, () -> operations.current() == null);
+        Bundle lib = OpsFixtures.install(context, "ops-lib-1.0.0.jar");
+        String thread = Thread.currentThread().getName();
+        lib.start();
+        lib.stop();
+        await("the implicit operation of this thread ends after its burst", 10_000, () -> implicitOn(thread, lib) != null
+                && implicitOn(thread, lib).end != null);
+        OperationDTO op = implicitOn(thread, lib);
+        assertTrue(op.implicit);
+        assertEquals("an install names the bundle that installed it", "api:" + context.getBundle().getSymbolicName(), op.trigger);
+        assertEquals("the strongest event names it: install > stop > start", "install", op.kind);
+        List<AuditEventDTO> events = journal.events(EventQuery.last(50).withBundle(Long.toString(lib.getBundleId())));
+        for (AuditEventDTO e : events) {
+            if (e.type.startsWith("bundle.")) {
+                assertNotNull("every bundle event has an operation: " + e, e.operation);
+            }
+        }
+        lib.uninstall();
+    }
+
+    @Test
+    public void aGogoCommandIsAShellTriggeredOperation() throws Exception {
+        Bundle consumer = OpsFixtures.install(context, "ops-requirer.jar");
+        Bundle lib = OpsFixtures.install(context, "ops-lib-1.0.0.jar");
+        lib.start();
+        consumer.start();
+        await("earlier implicit operations ended", 10_000, () -> operations.recent(5).stream().allMatch(o -> o.end != null));
+        gogoOk(processor, "($.context getBundle " + consumer.getBundleId() + ") stop");
+        await("the stop's operation ended", 10_000, () -> lastFor(consumer) != null && lastFor(consumer).end != null);
+        OperationDTO op = lastFor(consumer);
+        assertEquals("stop", op.kind);
+        assertEquals("shell:gogo", op.trigger);
+        assertTrue(op.implicit);
+
+        String json = gogoOk(processor, "audit:ops -n 50 --json");
+        JsonArray ops = JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("operations");
+        boolean found = false;
+        for (int i = 0; i < ops.size(); i++) {
+            JsonObject o = ops.get(i).getAsJsonObject();
+            found |= o.get("id").getAsString().equals(op.id) && o.get("trigger").getAsString().equals("shell:gogo");
+        }
+        assertTrue(json, found);
+        String table = gogoOk(processor, "audit:ops -n 5");
+        assertTrue(table, table.startsWith("ID"));
+        String one = gogoOk(processor, "audit:op " + op.id);
+        assertTrue(one, one.contains("bundle.stopping") && one.contains("shell:gogo"));
+        consumer.uninstall();
+        lib.uninstall();
+    }
+
+    @Test
+    public void aRefreshNobodyRequestedThroughTheAuditIsRecordedToo() throws Exception {
+        Bundle lib = OpsFixtures.install(context, "ops-lib-1.0.0.jar");
+        Bundle consumer = OpsFixtures.install(context, "ops-consumer.jar");
+        lib.start();
+        consumer.start();
+        FrameworkWiring fw = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        CountDownLatch done = new CountDownLatch(1);
+        fw.refreshBundles(List.of(lib), e -> done.countDown());
+        assertTrue(done.await(30, TimeUnit.SECONDS));
+        await("the implicit refresh is recorded", 10_000, () -> !records(consumer).isEmpty());
+        AuditEventDTO record = records(consumer).get(records(consumer).size() - 1);
+        assertEquals(false, record.details.get("requested"));
+        OperationDTO op = operations.find(record.operation);
+        assertEquals("refresh", op.kind);
+        assertEquals("framework", op.trigger);
+        assertTrue(op.implicit);
+        assertEquals("FelixFrameworkWiring", op.thread);
+        List<AuditEventDTO> stops = journal.events(EventQuery.last(5).withBundle(Long.toString(consumer.getBundleId()))
+                .withType("bundle.stopping"));
+        assertEquals("the consumer's stop belongs to the refresh", record.operation, stops.get(stops.size() - 1).operation);
+        consumer.uninstall();
+        lib.uninstall();
+    }
+
+    private List<AuditEventDTO> records(Bundle restarted) {
+        return journal.events(EventQuery.last(20).withType("refresh.record")).stream()
+                .filter(e -> String.valueOf(e.details.get("restarted")).contains("\"id\":" + restarted.getBundleId())
+                        || String.valueOf(e.details.get("restarted")).contains("id=" + restarted.getBundleId() + ","))
+                .collect(Collectors.toList());
+    }
+
+    private OperationDTO implicitOn(String thread, Bundle bundle) {
+        List<OperationDTO> recent = operations.recent(50);
+        for (int i = recent.size() - 1; i >= 0; i--) {
+            OperationDTO o = recent.get(i);
+            if (o.implicit && thread.equals(o.thread) && o.bundles.stream().anyMatch(b -> b.id == bundle.getBundleId())) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    private OperationDTO lastFor(Bundle bundle) {
+        List<OperationDTO> recent = operations.recent(50);
+        for (int i = recent.size() - 1; i >= 0; i--) {
+            if (recent.get(i).bundles.stream().anyMatch(b -> b.id == bundle.getBundleId())) {
+                return recent.get(i);
+            }
+        }
+        return null;
+    }
+}
