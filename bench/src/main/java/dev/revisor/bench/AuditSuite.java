@@ -1,0 +1,79 @@
+package dev.revisor.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * (3) Audit overhead: install/start/stop/uninstall cycles of a small plugin (an activator that registers a service),
+ * called directly inside Revisor by the probe, in legs with the audit on and off, ordered on, off, off, on, on, ...
+ * (ABBA, which cancels a linear drift) in one run of one process. "Off" stops the {@code dev.revisor.audit} bundle
+ * (every hook, listener and the journal writer go with it); "on" starts it again. The same cycles in plain Felix are
+ * reported beside them for reference.
+ */
+final class AuditSuite {
+    static final String AUDIT_BSN = "dev.revisor.audit";
+    private final Context ctx;
+
+    AuditSuite(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    void run() throws IOException {
+        int perLeg = ctx.quick ? 50 : 100;
+        int legs = 10; // 5 on, 5 off
+        System.out.println("== audit: " + legs + " legs of " + perLeg + " cycles, audit on/off alternating ABBA");
+        Path jars = ctx.work.resolve("homes/audit-jars");
+        Files.createDirectories(jars);
+        Path jar = ctx.factory.plugin(jars.resolve("cycle.jar"), "bench.cycle", "1.0.0", "cycle");
+        List<Double> on = new ArrayList<>(), off = new ArrayList<>(), plain = new ArrayList<>();
+        double[] cpu = new double[4]; // cpu on, cycles on, cpu off, cycles off
+        List<Double> legOn = new ArrayList<>(), legOff = new ArrayList<>();
+        try (RevisorInstance r = ctx.revisor("audit", "", Map.of());
+             PlainFelixInstance p = ctx.plain("audit", List.of(), 0, Map.of())) {
+            r.start();
+            p.start();
+            r.awaitReady(Duration.ofSeconds(60));
+            p.awaitReady(Duration.ofSeconds(60));
+            Instance.sleep(2000);
+            // warm-up (JIT), not counted
+            r.task("warmup", "cycles " + jar + " " + perLeg + " 2 " + AUDIT_BSN, Duration.ofMinutes(5));
+            p.task("warmup", "cycles " + jar + " " + perLeg + " 1 -", Duration.ofMinutes(5));
+            Map<String, List<String>> res = r.task("cycles", "cycles " + jar + " " + perLeg + " " + legs + " " + AUDIT_BSN, Duration.ofMinutes(10));
+            for (String c : res.get("cycle")) {
+                String[] f = c.split(" ");
+                (f[1].equals("on") ? on : off).add(Double.parseDouble(f[2]) / 1000.0);
+            }
+            for (String l : res.get("leg")) {
+                String[] f = l.split(" ");
+                boolean isOn = f[1].equals("on");
+                (isOn ? legOn : legOff).add(Double.parseDouble(f[2]) / 1e6);
+                cpu[isOn ? 0 : 2] += Double.parseDouble(f[3]);
+                cpu[isOn ? 1 : 3] += perLeg;
+            }
+            Map<String, List<String>> pres = p.task("cycles", "cycles " + jar + " " + perLeg + " 5 -", Duration.ofMinutes(10));
+            for (String c : pres.get("cycle")) {
+                plain.add(Double.parseDouble(c.split(" ")[2]) / 1000.0);
+            }
+        }
+        Report rep = ctx.report;
+        String s = "3. Audit overhead (install/start/stop/uninstall cycles, in-process)";
+        String cmd = "probe task: cycles JAR " + perLeg + " " + legs + " dev.revisor.audit (legs on,off,off,on,...; off = dev.revisor.audit stopped)";
+        Stats sOn = Stats.of(on), sOff = Stats.of(off);
+        rep.row(s, "one cycle, audit on vs audit off (same process)", "µs", sOn, sOff, "Revisor, audit off",
+                sOff.median() * 1.05, "overhead ≤ 5 %", cmd);
+        rep.row(s, "one leg of " + perLeg + " cycles (wall), audit on vs off", "ms", Stats.of(legOn), Stats.of(legOff), "Revisor, audit off",
+                Stats.of(legOff).median() * 1.05, "overhead ≤ 5 %", cmd);
+        rep.row(s, "one cycle, Revisor (audit on) vs plain Felix", "µs", sOn, Stats.of(plain), "plain Felix", Double.NaN, null,
+                "probe task: cycles JAR " + perLeg + " 5 - (plain Felix)");
+        double cpuOn = cpu[0] / cpu[1] / 1000, cpuOff = cpu[2] / cpu[3] / 1000;
+        rep.note(String.format(Locale.ROOT, "Audit overhead: median cycle %.0f µs on vs %.0f µs off = %+.1f %%; process CPU per cycle "
+                + "(all threads, the journal writer's included) %.0f µs on vs %.0f µs off = %+.1f %%.", sOn.median(), sOff.median(),
+                (sOn.median() / sOff.median() - 1) * 100, cpuOn, cpuOff, (cpuOn / cpuOff - 1) * 100));
+    }
+}

@@ -1,0 +1,120 @@
+package dev.revisor.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+
+/**
+ * (1) Cold start to ready and idle RSS: Revisor ({@code bin/revisor run}, fresh home) and plain Felix (fresh cache),
+ * alternating which goes first in each round.
+ */
+final class StartupSuite {
+    private final Context ctx;
+
+    StartupSuite(Context ctx) {
+        this.ctx = ctx;
+    }
+
+    void run() throws IOException {
+        System.out.println("== startup: " + ctx.runs + " cold starts of each, alternating");
+        int settle = ctx.quick ? 3 : 5;
+        List<Double> rReady = new ArrayList<>(), pReady = new ArrayList<>(), rExec = new ArrayList<>(), rLine = new ArrayList<>();
+        List<Double> rJvm = new ArrayList<>(), pJvm = new ArrayList<>(), rRss = new ArrayList<>(), pRss = new ArrayList<>();
+        List<Double> rtt = new ArrayList<>(), rStop = new ArrayList<>(), pStop = new ArrayList<>();
+        List<Double> rClasses = new ArrayList<>(), pClasses = new ArrayList<>(), rHeap = new ArrayList<>(), pHeap = new ArrayList<>();
+        Map<String, List<Double>> rBundleStart = new HashMap<>(), pBundleStart = new HashMap<>();
+        for (int i = 0; i < ctx.runs; i++) {
+            boolean revisorFirst = i % 2 == 0;
+            for (int k = 0; k < 2; k++) {
+                boolean revisor = (k == 0) == revisorFirst;
+                Instance inst = revisor ? ctx.revisor("startup", "", Map.of()) : ctx.plain("startup", List.of(), 0, Map.of());
+                try (inst) {
+                    inst.start();
+                    Events.Event ready = inst.awaitReady(Duration.ofSeconds(60));
+                    double readyMs = (ready.micros() - inst.spawnMicros) / 1000.0;
+                    double jvmMs = jvmStartMillis(inst) - inst.spawnMicros / 1000.0;
+                    (revisor ? rReady : pReady).add(readyMs);
+                    (revisor ? rJvm : pJvm).add(jvmMs);
+                    bundleStarts(inst, revisor ? rBundleStart : pBundleStart);
+                    if (revisor) {
+                        RevisorInstance r = (RevisorInstance) inst;
+                        while (!Files.exists(r.socket())) {
+                            Instance.sleep(2);
+                            if (!r.alive()) {
+                                throw new IllegalStateException("Revisor exited: " + Instance.tail(r.home.resolve("run.log")));
+                            }
+                        }
+                        while (r.exec("lb").status() != 0) {
+                            Instance.sleep(2);
+                        }
+                        rExec.add((dev.revisor.bench.probe.EventLog.nowMicros() - r.spawnMicros) / 1000.0);
+                        OptionalLong line = Instance.parseStartedLine(Files.readString(r.home.resolve("run.log")));
+                        line.ifPresent(v -> rLine.add((double) v));
+                    }
+                    Instance.sleep(settle * 1000L);
+                    (revisor ? rRss : pRss).add(inst.rssKiB() / 1024.0);
+                    if (revisor && i < 3) {
+                        for (int e = 0; e < 5; e++) {
+                            rtt.add(((RevisorInstance) inst).exec("lb").millis());
+                        }
+                    }
+                    Map<String, List<String>> heap = inst.task("heap", "heap", Duration.ofSeconds(30));
+                    (revisor ? rClasses : pClasses).add(Double.parseDouble(heap.get("loadedClasses").get(0)));
+                    (revisor ? rHeap : pHeap).add(Double.parseDouble(heap.get("heapUsed").get(0)) / 1024 / 1024);
+                    (revisor ? rStop : pStop).add((double) inst.stop());
+                }
+            }
+            System.out.printf(Locale.ROOT, "  round %d: Revisor ready %.0f ms (exec %.0f ms), plain %.0f ms%n", i + 1,
+                    rReady.get(i), rExec.get(i), pReady.get(i));
+        }
+        String rCmd = "bin/revisor --home FRESH run (REVISOR_OPTS=" + String.join(" ", Context.JVM_OPTIONS) + ", probe feature added)";
+        String pCmd = "java " + String.join(" ", Context.JVM_OPTIONS) + " -jar org.apache.felix.main-7.0.5.jar (felix.auto.start.N = the org.apache.felix/org.osgi bundles of revisor-core + probe, fresh cache)";
+        Report rep = ctx.report;
+        String s = "1. Cold start and idle memory";
+        rep.row(s, "spawn → all bundles Active (probe READY)", "ms", Stats.of(rReady), Stats.of(pReady), "plain Felix", 1000, "≤ 1000 ms", rCmd + " | " + pCmd);
+        rep.row(s, "spawn → first `exec lb` answered (Revisor) vs plain Felix READY", "ms", Stats.of(rExec), Stats.of(pReady), "plain Felix", 1000, "≤ 1000 ms (issue 2)", rCmd + "; then bin/revisor exec lb until exit 0");
+        if (!rLine.isEmpty()) {
+            rep.row(s, "launcher's own 'started in N ms' line", "ms", Stats.of(rLine), null, null, Double.NaN, null, rCmd);
+        }
+        rep.row(s, "spawn → JVM start (RuntimeMXBean start time)", "ms", Stats.of(rJvm), Stats.of(pJvm), "plain Felix", Double.NaN, null, rCmd);
+        rep.row(s, "idle RSS " + settle + " s after ready (VmRSS)", "MiB", Stats.of(rRss), Stats.of(pRss), "plain Felix", 100, "≤ 100 MiB (issue 2)", "/proc/PID/status VmRSS");
+        rep.row(s, "`bin/revisor exec lb` round trip on an idle instance", "ms", Stats.of(rtt), null, null, 250, "≤ 250 ms (issue 2)", "bin/revisor --home H exec lb");
+        rep.row(s, "heap used after 2× System.gc()", "MiB", Stats.of(rHeap), Stats.of(pHeap), "plain Felix", Double.NaN, null, "probe task heap");
+        rep.row(s, "loaded classes when idle", "classes", Stats.of(rClasses), Stats.of(pClasses), "plain Felix", Double.NaN, null, "probe task heap");
+        rep.row(s, "clean stop (SIGTERM → exit)", "ms", Stats.of(rStop), Stats.of(pStop), "plain Felix", Double.NaN, null, "kill -TERM PID");
+        rep.note("Start: median bundle start times (STARTING → STARTED, from the probe's synchronous listener), slowest five. Revisor: "
+                + slowest(rBundleStart) + ". Plain Felix: " + slowest(pBundleStart) + ".");
+    }
+
+    static double jvmStartMillis(Instance inst) {
+        return inst.events.since(0).stream().filter(e -> e.type().equals("PROBE")).findFirst()
+                .map(e -> Double.parseDouble(e.rest().replace("jvmStartMillis=", ""))).orElse(Double.NaN);
+    }
+
+    /** Per bundle: STARTING → STARTED in ms, added to {@code into}. */
+    static void bundleStarts(Instance inst, Map<String, List<Double>> into) {
+        Map<Long, Long> starting = new HashMap<>();
+        for (Events.Event e : inst.events.since(0)) {
+            if (e.type().equals("STARTING")) {
+                starting.put(e.bundleId(), e.micros());
+            } else if (e.type().equals("STARTED") && starting.containsKey(e.bundleId())) {
+                into.computeIfAbsent(e.bsn(), k -> new ArrayList<>()).add((e.micros() - starting.get(e.bundleId())) / 1000.0);
+            }
+        }
+    }
+
+    static String slowest(Map<String, List<Double>> starts) {
+        return starts.entrySet().stream()
+                .sorted(Comparator.comparingDouble((Map.Entry<String, List<Double>> e) -> -Stats.of(e.getValue()).median()))
+                .limit(5).map(e -> String.format(Locale.ROOT, "%s %.1f ms", e.getKey(), Stats.of(e.getValue()).median()))
+                .collect(Collectors.joining(", "));
+    }
+}
