@@ -855,7 +855,7 @@ final class DeployEngine {
     }
 
     private String describeLocation(String location) {
-        String folderUri = settings.folder.toUri().normalize().toString();
+        String folderUri = settings.folder.toFile().toURI().normalize().toString();
         if (location.startsWith(folderUri)) {
             return "the deploy folder's " + location.substring(folderUri.length());
         }
@@ -949,7 +949,7 @@ final class DeployEngine {
 
     /** @return the bundle location of a file: its normalized URI, as FileInstall makes it */
     static String location(Path file) {
-        return file.toUri().normalize().toString();
+        return file.toFile().toURI().normalize().toString(); // file:/dir/NAME.jar, exactly FileInstall's form
     }
 
     private Bundle bundleOf(FileRecord rec, Path file) {
