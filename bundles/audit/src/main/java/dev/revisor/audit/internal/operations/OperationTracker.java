@@ -92,9 +92,10 @@ public final class OperationTracker implements Operations {
         @AttributeDefinition(description = "How many ended operations are kept in memory for audit:ops")
         int history() default 1000;
 
-        @AttributeDefinition(description = "How many journal events are read at start to find operations a crash "
-                + "left open and to fill the history")
-        int recovery_events() default 20_000;
+        @AttributeDefinition(description = "How many operation.started/operation.ended events are read back from the "
+                + "journal at start (on the tracker's thread) to fill the history and to end as interrupted the "
+                + "operations a crash left open")
+        int recovery_events() default 2000;
     }
 
     private final BundleContext context;
@@ -158,8 +159,9 @@ public final class OperationTracker implements Operations {
                 TimeUnit.MILLISECONDS);
     }
 
+    /** Ends the operations still open as interrupted, stops the tracker's thread, forces the journal. */
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
         for (OperationState s : new ArrayList<>(live.values())) {
             s.outcome(Operation.INTERRUPTED, "the audit stopped while the operation was open");
             endOp(s, Operation.INTERRUPTED, false);
