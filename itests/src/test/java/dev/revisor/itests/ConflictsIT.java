@@ -73,6 +73,18 @@ public class ConflictsIT {
 
     @Configuration
     public Option[] config() {
+        // a split package through Require-Bundle, and a fragment (the anti-pattern and the case users trip over)
+        String split = "dev/revisor/itests/fixtures/split/";
+        String classes = RevisorTestSupport.required("revisor.itest.classes") + "/";
+        Fixtures.jar("split-provider.jar").symbolicName("org.example.split.provider").version("1.0.0")
+                .set("-includeresource", split + "PartA.class=" + classes + split + "PartA.class")
+                .set("-exportcontents", "dev.revisor.itests.fixtures.split;version=1.0.0").build();
+        Fixtures.jar("split-consumer.jar").symbolicName("org.example.split.consumer").version("1.0.0")
+                .set("Require-Bundle", "org.example.split.provider")
+                .set("-includeresource", split + "PartB.class=" + classes + split + "PartB.class").build();
+        Fixtures.jar("utils-fragment.jar").symbolicName("org.example.utils.fragment").version("1.0.0")
+                .set("Fragment-Host", "org.example.utils;bundle-version=\"[3.0.0,4.0.0)\"")
+                .set("-includeresource", "fragment.txt;literal='attaches to org.example.utils 3.x'").build();
         return new Option[] {RevisorTestSupport.baseConfiguration(), RevisorTestSupport.feature("examples")};
     }
 
@@ -209,7 +221,56 @@ public class ConflictsIT {
         assertTrue(json.toString(), json.get("exporterRemovalPending").getAsBoolean());
     }
 
+    @Test
+    public void requireBundleWithOwnClassesOfThePackageIsASplitPackage() throws Exception {
+        installFixture("split-provider.jar");
+        Bundle consumer = installFixture("split-consumer.jar");
+        consumer.start();
+
+        JsonObject report = json("audit:conflicts --json");
+        JsonObject split = null;
+        for (JsonElement e : report.getAsJsonArray("splitPackages")) {
+            JsonObject s = e.getAsJsonObject();
+            if (s.getAsJsonObject("bundle").get("symbolicName").getAsString().equals("org.example.split.consumer")) {
+                split = s;
+            }
+        }
+        assertNotNull("the consumer's split package is found: " + report, split);
+        assertEquals("dev.revisor.itests.fixtures.split", split.get("packageName").getAsString());
+        assertEquals(List.of("org.example.split.consumer", "org.example.split.provider"), names(split.getAsJsonArray("sources")));
+
+        String table = command("audit:conflicts");
+        String row = table.lines().filter(l -> l.startsWith("dev.revisor.itests.fixtures.split ") && l.contains("org.example.split.consumer/1.0.0 ["))
+                .findFirst().orElseThrow(() -> new AssertionError("no split package row in\n" + table));
+        assertTrue(row, row.contains("org.example.split.provider/1.0.0 ["));
+    }
+
     // ---- why ----
+
+    @Test
+    public void whyTellsToRefreshTheHostOfAFragmentThatCameLate() throws Exception {
+        Bundle host = install("example-utils-3");
+        host.start(); // an Active host: a refresh resolves and restarts it, and the fragment attaches
+        Bundle fragment = installFixture("utils-fragment.jar");
+
+        JsonObject waiting = json("audit:why --json org.example.utils.fragment");
+        assertEquals("Installed", waiting.get("state").getAsString());
+        assertTrue(waiting.get("summary").getAsString(), waiting.get("summary").getAsString().endsWith(
+                "a fragment attaches only while its host resolves, so refresh the host to attach it (refresh " + host.getBundleId()
+                        + "; a host that is not Active stays unresolved after the refresh: then also resolve " + host.getBundleId() + ")"));
+
+        refresh(List.of(host));
+        assertEquals(Bundle.RESOLVED, fragment.getState());
+        JsonObject attached = json("audit:why --json org.example.utils.fragment");
+        assertTrue(attached.get("summary").getAsString(), attached.get("summary").getAsString().endsWith(
+                "it is a fragment: fragments are never Active, they live in their host's class space; attached to org.example.utils/3.0.0 ["
+                        + host.getBundleId() + "]"));
+
+        JsonObject wiring = json("audit:wiring --json " + host.getBundleId());
+        JsonObject provided = current(wiring).getAsJsonArray("provided").get(0).getAsJsonObject();
+        assertEquals("osgi.wiring.host", provided.get("namespace").getAsString());
+        assertEquals("org.example.utils.fragment", provided.getAsJsonObject("requirer").get("symbolicName").getAsString());
+    }
 
     @Test
     public void whyExplainsAPackageThatNoBundleExports() throws Exception {
@@ -420,6 +481,12 @@ public class ConflictsIT {
 
     private Bundle install(String artifactId) throws BundleException {
         Bundle b = context.installBundle(RevisorTestSupport.reactorBundle(artifactId).toUri().toString());
+        installed.add(b);
+        return b;
+    }
+
+    private Bundle installFixture(String file) throws BundleException {
+        Bundle b = context.installBundle(Fixtures.path(file).toUri().toString());
         installed.add(b);
         return b;
     }

@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.osgi.framework.Version;
 import org.osgi.framework.VersionRange;
+import org.osgi.framework.namespace.HostNamespace;
 import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleCapability;
 import org.osgi.framework.wiring.BundleRequirement;
@@ -50,6 +51,8 @@ final class ResolutionAnalysis {
         final List<UsesConflictDTO> usesConflicts = new ArrayList<>();
         /** Requirements whose only fitting candidates come from bundles that are not resolved themselves. */
         final List<BundleRevision> unresolvedProviders = new ArrayList<>();
+        /** For a fragment: the resolved host revisions its host requirement fits. */
+        final List<BundleRevision> resolvedHosts = new ArrayList<>();
     }
 
     ResolutionAnalysis(FrameworkState state) {
@@ -76,6 +79,10 @@ final class ResolutionAnalysis {
             }
             if (usable.isEmpty()) {
                 result.unresolved.add(problem(r, candidates, result));
+            } else if (HostNamespace.HOST_NAMESPACE.equals(r.getNamespace())) {
+                for (Candidate c : usable) {
+                    result.resolvedHosts.add(c.provider());
+                }
             } else if (PackageNamespace.PACKAGE_NAMESPACE.equals(r.getNamespace())) {
                 usable.sort(PREFERENCE);
                 choices.add(new Choice(r, usable));

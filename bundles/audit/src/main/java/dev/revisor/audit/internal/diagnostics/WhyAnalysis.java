@@ -116,7 +116,18 @@ final class WhyAnalysis {
         for (UsesConflictDTO c : result.usesConflicts) {
             report.reasons.add("uses conflict on package " + c.packageName + ": " + c.explanation);
         }
-        if (result.unresolved.isEmpty() && result.usesConflicts.isEmpty()) {
+        if (result.unresolved.isEmpty() && Refs.isFragment(revision) && !result.resolvedHosts.isEmpty()) {
+            List<String> hosts = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (BundleRevision host : result.resolvedHosts) {
+                hosts.add(Refs.text(host));
+                ids.add(Long.toString(host.getBundle().getBundleId()));
+            }
+            report.reasons.add("it is a fragment and its host " + String.join(", ", hosts) + " is already resolved:"
+                    + " a fragment attaches only while its host resolves, so refresh the host to attach it (refresh "
+                    + String.join(" ", ids) + "; a host that is not Active stays unresolved after the refresh: then also resolve "
+                    + String.join(" ", ids) + ")");
+        } else if (result.unresolved.isEmpty() && result.usesConflicts.isEmpty()) {
             report.reasons.add("the resolver refuses it, yet every requirement has a resolved candidate and the current wiring shows no uses conflict:"
                     + " the cause lies deeper (a singleton already resolved under the same symbolic name, a resolver hook,"
                     + " or a conflict among bundles being resolved together)");
@@ -132,6 +143,8 @@ final class WhyAnalysis {
         } else if (!report.unresolved.isEmpty()) {
             RequirementProblemDTO p = report.unresolved.get(0);
             b.append(": it ").append(p.text).append(", and ").append(p.reason);
+        } else if (!report.reasons.isEmpty()) {
+            b.append(": ").append(report.reasons.get(0));
         }
         int more = report.unresolved.size() + report.usesConflicts.size() - 1;
         if (more > 0) {

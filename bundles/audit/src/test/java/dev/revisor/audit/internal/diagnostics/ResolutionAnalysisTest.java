@@ -93,6 +93,35 @@ class ResolutionAnalysisTest {
         assertThat(p.reason).isEqualTo("extender osgi.component exists only at 1.5.0 from org.apache.felix.scr/2.2.18 [1]; it asks for [2.0.0,3.0.0)");
     }
 
+    @Test
+    void aFragmentWhoseHostIsAlreadyResolvedNamesTheHost() {
+        Rev host = fw.bundle(1, "org.example.utils", "3.0.0");
+        fw.bundle(2, "org.example.utils", "1.0.0");
+        Rev fragment = fw.bundle(3, "fragment", "1.0.0").unresolved();
+        fragment.types = org.osgi.framework.wiring.BundleRevision.TYPE_FRAGMENT;
+        fragment.require("osgi.wiring.host",
+                "(&(osgi.wiring.host=org.example.utils)(bundle-version>=3.0.0)(!(bundle-version>=4.0.0)))", Map.of());
+        host.capability("osgi.wiring.host", Map.of("osgi.wiring.host", "org.example.utils",
+                "bundle-version", org.osgi.framework.Version.parseVersion("3.0.0")), Map.of());
+
+        ResolutionAnalysis.Result r = analyse(fragment);
+        assertThat(r.unresolved).isEmpty();
+        assertThat(r.resolvedHosts).containsExactly(host);
+    }
+
+    @Test
+    void aFragmentWithoutAFittingHostIsUnresolved() {
+        fw.bundle(1, "org.example.utils", "1.0.0").capability("osgi.wiring.host", Map.of("osgi.wiring.host", "org.example.utils",
+                "bundle-version", org.osgi.framework.Version.parseVersion("1.0.0")), Map.of());
+        Rev fragment = fw.bundle(2, "fragment", "1.0.0").unresolved();
+        fragment.require("osgi.wiring.host",
+                "(&(osgi.wiring.host=org.example.utils)(bundle-version>=3.0.0)(!(bundle-version>=4.0.0)))", Map.of());
+
+        RequirementProblemDTO p = analyse(fragment).unresolved.get(0);
+        assertThat(p.text).isEqualTo("is a fragment of host org.example.utils [3.0.0,4.0.0)");
+        assertThat(p.candidates.get(0).reason).isEqualTo("version 1.0.0 is outside [3.0.0,4.0.0)");
+    }
+
     /** The demo: C imports utils 2.x and report, whose export uses utils and is wired to utils 1.x. */
     @Test
     void aUsesConflictComesWithBothChainsAndFixes() {
