@@ -61,7 +61,7 @@ final class GlobalScan {
     }
 
     private void shutdownHooks(Map<ClassLoader, LoaderRef> loaders, List<Hit> hits) {
-        Object hooks = Internals.get(internals.shutdownHooks, null);
+        Object hooks = Internals.getStatic(internals.shutdownHooks);
         if (!(hooks instanceof Map)) {
             return;
         }
@@ -91,7 +91,7 @@ final class GlobalScan {
     }
 
     private void jdbcDrivers(Map<ClassLoader, LoaderRef> loaders, List<Hit> hits) {
-        Object infos = Internals.get(internals.registeredDrivers, null);
+        Object infos = Internals.getStatic(internals.registeredDrivers);
         if (!(infos instanceof Iterable)) {
             return;
         }

@@ -74,12 +74,25 @@ final class Internals {
         return threadTarget != null && threadLocals != null && mapTable != null && entryValue != null;
     }
 
+    /** @return the value of an instance field of the target, or {@code null} */
     static Object get(Field field, Object target) {
         if (field == null || target == null) {
             return null;
         }
         try {
             return field.get(target);
+        } catch (IllegalAccessException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** @return the value of a static field, or {@code null} */
+    static Object getStatic(Field field) {
+        if (field == null) {
+            return null;
+        }
+        try {
+            return field.get(null);
         } catch (IllegalAccessException | IllegalArgumentException e) {
             return null;
         }
@@ -99,7 +112,8 @@ final class Internals {
 
     private static Field field(String className, String name, String module, List<String> missing) {
         try {
-            return field(Class.forName(className, false, null), name, module, missing);
+            // java.sql lives in the platform class loader, java.base in the boot loader: the platform loader finds both
+            return field(Class.forName(className, false, ClassLoader.getPlatformClassLoader()), name, module, missing);
         } catch (ClassNotFoundException | LinkageError e) {
             note(missing, module);
             return null;

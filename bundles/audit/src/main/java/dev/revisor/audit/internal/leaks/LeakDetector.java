@@ -256,6 +256,16 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
                 break;
             case BundleEvent.UPDATED:
                 retire(b.getBundleId(), "update", currentOperation());
+                synchronized (lock) {
+                    // Felix fires UNRESOLVED before UPDATED: the revision retired a moment ago was retired by the update
+                    for (int i = retired.size() - 1; i >= 0; i--) {
+                        LoaderRef ref = retired.get(i);
+                        if (ref.bundle.id == b.getBundleId()) {
+                            ref.how = "update";
+                            break;
+                        }
+                    }
+                }
                 break;
             case BundleEvent.UNRESOLVED:
                 retire(b.getBundleId(), "refresh", currentOperation());
@@ -502,13 +512,17 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
         if (round.threadRefs.isEmpty() && round.services.isEmpty()) {
             return;
         }
-        List<Draft> drafts = new ArrayList<>(scanLive(round.threadRefs.values()));
+        List<LoaderRef> inUse;
+        synchronized (lock) {
+            inUse = new ArrayList<>(current.values());
+        }
+        List<Draft> drafts = new ArrayList<>(scanLive(round.threadRefs.values(), inUse));
         drafts.addAll(collect(round));
         record(round, drafts, (System.nanoTime() - start) / 1_000_000, onDemand);
     }
 
     /** Phase 1: threads, ThreadLocals and JVM-global registrations, which need the loaders strongly for a moment. */
-    private List<Draft> scanLive(Collection<LoaderRef> refs) {
+    private List<Draft> scanLive(Collection<LoaderRef> refs, Collection<LoaderRef> inUse) {
         Map<ClassLoader, LoaderRef> loaders = new IdentityHashMap<>();
         for (LoaderRef ref : refs) {
             ClassLoader cl = ref.get();
@@ -520,7 +534,14 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
         if (loaders.isEmpty()) {
             return drafts;
         }
-        List<ThreadScan.Hit> first = threadScan.scan(loaders, Thread.getAllStackTraces().keySet());
+        List<ClassLoader> others = new ArrayList<>();
+        for (LoaderRef ref : inUse) {
+            ClassLoader cl = ref.get();
+            if (cl != null && !loaders.containsKey(cl)) {
+                others.add(cl);
+            }
+        }
+        List<ThreadScan.Hit> first = threadScan.scan(loaders, others, Thread.getAllStackTraces().keySet());
         if (!first.isEmpty()) {
             // give threads that are on their way out a moment, then look again at those only
             long deadline = System.nanoTime() + config.thread_grace_ms() * 1_000_000L;
@@ -537,7 +558,7 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
                 }
                 again.add(h.thread);
             }
-            for (ThreadScan.Hit h : threadScan.scan(loaders, again)) {
+            for (ThreadScan.Hit h : threadScan.scan(loaders, others, again)) {
                 drafts.add(threadDraft(h));
             }
         }

@@ -49,10 +49,12 @@ final class ThreadScan {
 
     /**
      * @param loaders the class loaders to look for (an identity map), each with its revision
+     * @param others  the class loaders of the revisions in use: a stack frame names a class only by its name, so a
+     *                frame whose class name one of these defined too is not attributed (it may be theirs)
      * @param threads the threads to look at
      * @return every tie found
      */
-    List<Hit> scan(Map<ClassLoader, LoaderRef> loaders, Collection<Thread> threads) {
+    List<Hit> scan(Map<ClassLoader, LoaderRef> loaders, Collection<ClassLoader> others, Collection<Thread> threads) {
         List<Hit> hits = new ArrayList<>();
         if (loaders.isEmpty()) {
             return hits;
@@ -62,7 +64,7 @@ final class ThreadScan {
             if (t == self || !t.isAlive()) {
                 continue;
             }
-            Hit hit = attribute(t, loaders);
+            Hit hit = attribute(t, loaders, others);
             if (hit != null) {
                 hits.add(hit);
             }
@@ -71,7 +73,7 @@ final class ThreadScan {
         return hits;
     }
 
-    private Hit attribute(Thread t, Map<ClassLoader, LoaderRef> loaders) {
+    private Hit attribute(Thread t, Map<ClassLoader, LoaderRef> loaders, Collection<ClassLoader> others) {
         LoaderRef ref = loaders.get(t.getClass().getClassLoader());
         if (ref != null) {
             return new Hit(t, ref, "thread", "thread-class", t.getClass().getName());
@@ -107,15 +109,33 @@ final class ThreadScan {
         }
         if (internals.findLoadedClass != null) {
             for (StackTraceElement frame : t.getStackTrace()) {
+                LoaderRef match = null;
+                int defining = 0;
                 for (Map.Entry<ClassLoader, LoaderRef> e : loaders.entrySet()) {
-                    Class<?> c = internals.findLoaded(e.getKey(), frame.getClassName());
-                    if (c != null && c.getClassLoader() == e.getKey()) {
-                        return new Hit(t, e.getValue(), "thread", "stack-frame", frame.toString());
+                    if (defines(e.getKey(), frame.getClassName())) {
+                        match = e.getValue();
+                        defining++;
                     }
+                }
+                if (match == null) {
+                    continue;
+                }
+                for (ClassLoader other : others) {
+                    if (!loaders.containsKey(other) && defines(other, frame.getClassName())) {
+                        defining++;
+                    }
+                }
+                if (defining == 1) {
+                    return new Hit(t, match, "thread", "stack-frame", frame.toString());
                 }
             }
         }
         return null;
+    }
+
+    private boolean defines(ClassLoader loader, String className) {
+        Class<?> c = internals.findLoaded(loader, className);
+        return c != null && c.getClassLoader() == loader;
     }
 
     private Hit executor(Thread t, ThreadPoolExecutor pool, Object firstTask, Map<ClassLoader, LoaderRef> loaders) {
