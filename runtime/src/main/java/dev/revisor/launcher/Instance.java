@@ -12,6 +12,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -30,8 +31,13 @@ final class Instance {
     private final PrintStream out;
     private final PrintStream err;
     private final Framework framework;
-    private final CountDownLatch started = new CountDownLatch(1);
-    private final long createdNanos = System.nanoTime();
+    private volatile CountDownLatch started = new CountDownLatch(1);
+    /**
+     * Which start the listeners belong to. Felix keeps listeners across a restart of the same framework (and may
+     * deliver a late event of the previous run), so each start's listeners act only while their start is current.
+     */
+    private final AtomicInteger generation = new AtomicInteger();
+    private volatile long startNanos = System.nanoTime();
     /** Run when the framework has STARTED; filled before it starts. */
     private final List<Runnable> startedActions = new CopyOnWriteArrayList<>();
     private volatile Map<String, Bundle> featureBundles = Map.of();
@@ -72,9 +78,17 @@ final class Instance {
 
     /**
      * Initialises the framework, reconciles the feature bundles, and starts it; returns once the framework is
-     * starting (bundles start on the framework's start-level thread; {@link #awaitStarted} waits for them).
+     * starting (bundles start on the framework's start-level thread; {@link #awaitStarted} waits for them). Called
+     * again on the same framework when it stopped for a restart (system bundle update or refresh): Felix keeps its
+     * cache lock in the framework object, so a restart must reuse it.
      */
     void start() throws BundleException {
+        int current = generation.incrementAndGet();
+        if (started.getCount() == 0) {
+            started = new CountDownLatch(1);
+            startNanos = System.nanoTime();
+        }
+        startedActions.clear();
         try {
             Files.createDirectories(plan.layout.deploy());
         } catch (IOException e) {
@@ -82,11 +96,21 @@ final class Instance {
         }
         framework.init();
         BundleContext context = framework.getBundleContext();
-        context.addFrameworkListener(new FrameworkMessages(err, this::started));
+        FrameworkMessages messages = new FrameworkMessages(err, () -> {
+            if (generation.get() == current) {
+                started();
+            }
+        });
+        context.addFrameworkListener(event -> {
+            if (generation.get() == current) {
+                messages.frameworkEvent(event);
+            }
+        });
         context.addBundleListener(new SynchronousBundleListener() {
             @Override
             public void bundleChanged(BundleEvent event) {
-                if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
+                if (generation.get() == current && event.getBundle().getBundleId() == 0
+                        && event.getType() == BundleEvent.STOPPING) {
                     onStopping.run();
                 }
             }
@@ -101,7 +125,10 @@ final class Instance {
         framework.start();
     }
 
-    private void started() {
+    private synchronized void started() {
+        if (started.getCount() == 0 || framework.getState() != Bundle.ACTIVE) {
+            return; // one report per start; ignore a STARTED left over from before a restart
+        }
         for (Runnable action : startedActions) {
             action.run();
         }
@@ -114,7 +141,7 @@ final class Instance {
                 inactive.add(FeatureBundles.name(bundle) + " (" + state(bundle.getState()) + ")");
             }
         }
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdNanos);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         if (!inactive.isEmpty()) {
             err.println("revisor: WARNING: " + inactive.size() + " feature bundle(s) are not active: "
                     + String.join(", ", inactive));

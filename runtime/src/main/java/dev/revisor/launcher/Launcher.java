@@ -75,17 +75,17 @@ final class Launcher {
             stopControl.installSignalHandlers(!plan.interactive);
         }
         warnAboutSocketPath();
+        plan.reportWarnings(err);
+        stopControl.setTimeout(plan.settings.stopTimeoutSeconds);
+        Instance instance;
+        try {
+            instance = Instance.create(plan, out, err);
+        } catch (ConfigException e) {
+            err.println("revisor: cannot start: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        instance.onStopping(stopControl::frameworkStopping);
         while (true) {
-            plan.reportWarnings(err);
-            stopControl.setTimeout(plan.settings.stopTimeoutSeconds);
-            Instance instance;
-            try {
-                instance = Instance.create(plan, out, err);
-            } catch (ConfigException e) {
-                err.println("revisor: cannot start: " + e.getMessage());
-                return ExitCodes.FAILURE;
-            }
-            instance.onStopping(stopControl::frameworkStopping);
             try {
                 instance.start();
             } catch (BundleException | RuntimeException e) {
@@ -105,15 +105,11 @@ final class Launcher {
                 case FrameworkEvent.STOPPED_UPDATE:
                 case FrameworkEvent.STOPPED_SYSTEM_REFRESHED:
                     if (stopControl.stopRequested()) {
+                        out.println("revisor: stopped");
                         return ExitCodes.OK;
                     }
+                    // the same framework object: it owns the cache lock; etc/ is not read again
                     out.println("revisor: the framework asked for a restart; starting it again");
-                    try {
-                        plan = BootPlan.load(layout, consoleAvailable, system, env);
-                    } catch (ConfigException | FeatureException e) {
-                        err.println("revisor: cannot restart: " + e.getMessage());
-                        return ExitCodes.FAILURE;
-                    }
                     break;
                 default:
                     err.println("revisor: the framework stopped with an error: "

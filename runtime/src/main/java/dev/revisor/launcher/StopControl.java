@@ -58,8 +58,13 @@ final class StopControl {
         return !stopRequested;
     }
 
+    /** The framework has stopped: forget it and call off the watchdog (a restart gets a fresh one). */
     synchronized void detach() {
         this.instance = null;
+        if (watchdog != null) {
+            watchdog.interrupt();
+            watchdog = null;
+        }
     }
 
     synchronized boolean stopRequested() {

@@ -189,6 +189,22 @@ class InstanceTest {
     }
 
     @Test
+    void aSystemBundleUpdateRestartsTheSameFramework() throws Exception {
+        TestDistribution dist = TestDistribution.create(dir.resolve("dist"), TestDistribution.FUNCTION);
+        dist.feature("tiny", null, TestDistribution.FUNCTION + "@1");
+        dist.boot("tiny");
+        Instance instance = start(dist);
+        instance.framework().update();
+        assertThat(instance.framework().waitForStop(30_000).getType()).isEqualTo(FrameworkEvent.STOPPED_UPDATE);
+
+        instance.start();
+        assertThat(instance.awaitStarted(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(bundle(instance, "org.osgi.util.function").getState()).isEqualTo(Bundle.ACTIVE);
+        assertThat(out().split("revisor: started in ", -1)).hasSize(3);
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
     void aMissingBundleIsReportedWithFeatureAndPathAndTheOthersStart() throws Exception {
         TestDistribution dist = TestDistribution.create(dir.resolve("dist"), TestDistribution.FUNCTION);
         Path feature = dist.feature("tiny", null, TestDistribution.FUNCTION + "@1", "org.example:missing:1.0@2");
