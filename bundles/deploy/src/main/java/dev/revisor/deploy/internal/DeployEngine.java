@@ -223,8 +223,7 @@ final class DeployEngine {
                 store.writeTransaction(tx);
                 String display = Explain.name(bundle);
                 bundle.uninstall();
-                tx.phase = Transaction.APPLIED;
-                store.writeTransaction(tx);
+                tx.phase = Transaction.APPLIED; // not written: at restart the bundle's absence tells
                 journal.record("deploy.uninstalled", op.id(), bundle, details(name, null));
                 List<String> failures = refreshStartVerify(bundle, tx, false);
                 String reason = "removed " + name + ": uninstalled " + display
@@ -271,9 +270,9 @@ final class DeployEngine {
                 refuseIn(op, rec, null, facts.sha256, "framework", "the framework refused to install it: " + Explain.firstLine(e.getMessage()));
                 return;
             }
+            // no second write of the record: at restart the bundle's location tells whether the install happened
             tx.phase = Transaction.APPLIED;
             tx.bundleId = bundle.getBundleId();
-            store.writeTransaction(tx);
             if (settings.startLevel > 0) {
                 bundle.adapt(BundleStartLevel.class).setStartLevel(settings.startLevel);
             }
@@ -286,7 +285,6 @@ final class DeployEngine {
             startNewBundle(op, rec, bundle, "installed " + Explain.name(bundle));
             store.clearTransaction();
         }
-        save();
         reevaluatePending();
     }
 
@@ -327,9 +325,12 @@ final class DeployEngine {
         }
         List<ApiGate.Break> breaks = List.of();
         String gateNote = null;
+        long gateMillis = -1;
         if (ApiGate.hasImporters(bundle)) {
+            long t0 = System.nanoTime();
             try {
                 breaks = ApiGate.check(previous.toFile(), store.staging(name).toFile(), bundle);
+                gateMillis = (System.nanoTime() - t0) / 1_000_000;
             } catch (Exception | LinkageError e) {
                 gateNote = "the API gate could not compare the versions (" + e + "); the update went on without it";
                 log.warn("deploy: {}: {}", name, gateNote, e);
@@ -349,6 +350,7 @@ final class DeployEngine {
                 details.put("policy", settings.apiGate);
                 details.put("verdict", refuse ? "refused" : "warned");
                 details.put("packages", packages);
+                details.put("baselineMillis", gateMillis);
                 journal.record("deploy.api-gate", op.id(), bundle, details);
                 String text = "the update to " + facts.display() + " breaks the API its importers use: " + String.join(" | ", texts);
                 if (refuse) {
@@ -377,8 +379,7 @@ final class DeployEngine {
                 refuseIn(op, rec, bundle, facts.sha256, "framework", "the framework refused the new bytes: " + Explain.firstLine(e.getMessage()));
                 return;
             }
-            tx.phase = Transaction.APPLIED;
-            store.writeTransaction(tx);
+            tx.phase = Transaction.APPLIED; // not written: at restart the bundle's last-modified time tells
             Map<String, Object> updated = details(name, facts.sha256);
             updated.put("from", before);
             journal.record("deploy.updated", op.id(), bundle, updated);
@@ -395,7 +396,6 @@ final class DeployEngine {
             store.clearTransaction();
         } finally {
             store.discardStaged(name);
-            save();
         }
         if (success) {
             reevaluatePending();
@@ -543,6 +543,7 @@ final class DeployEngine {
 
     /** Bundles that waited for requirements: resolve and start the ones whose requirements arrived. */
     void reevaluatePending() {
+        boolean any = false;
         boolean changed = true;
         for (int pass = 0; changed && pass < 10; pass++) {
             changed = false;
@@ -560,17 +561,21 @@ final class DeployEngine {
                         startNewBundle(op, rec, bundle, Explain.name(bundle) + " got what it waited for");
                     }
                     changed = true;
+                    any = true;
                 } else {
                     String reason = "installed " + Explain.name(bundle) + ", but it waits: " + Explain.unresolved(bundle, frameworkWiring)
                             + ". It starts as soon as a bundle that provides it is deployed.";
                     if (!reason.equals(rec.reason)) {
                         rec.reason = reason;
                         writeMarker(rec.file, PENDING_SUFFIX, markerText(rec, "is installed but waits"));
+                        any = true;
                     }
                 }
             }
         }
-        save();
+        if (any) {
+            save();
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ recovery
