@@ -84,7 +84,11 @@ final class Context {
     }
 
     RevisorInstance revisor(String label, String extraFeatures, Map<String, String> config) throws IOException {
-        RevisorInstance r = new RevisorInstance("Revisor", dist, newHome(label), JVM_OPTIONS,
+        return revisor(label, extraFeatures, config, JVM_OPTIONS);
+    }
+
+    RevisorInstance revisor(String label, String extraFeatures, Map<String, String> config, List<String> jvmOptions) throws IOException {
+        RevisorInstance r = new RevisorInstance("Revisor", dist, newHome(label), jvmOptions,
                 "revisor-core " + PROBE_FEATURE + (extraFeatures.isEmpty() ? "" : " " + extraFeatures), config);
         r.prepare();
         return r;

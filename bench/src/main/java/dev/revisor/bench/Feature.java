@@ -27,11 +27,19 @@ final class Feature {
             return groupId + ":" + artifactId + ":" + version;
         }
 
-        /** Revisor's own bundles and the libraries only they use are absent from the plain Felix baseline. */
+        /**
+         * The plain Felix baseline: the Apache Felix bundles of the feature (SCR, Config Admin, Log, Gogo, FileInstall)
+         * and the OSGi API bundles they need; Revisor's own bundles and the libraries only they use (Gson, bndlib,
+         * SLF4J, the repository API) are absent.
+         */
         boolean thirdPartyBaseline() {
-            return groupId.equals("org.apache.felix") || groupId.equals("org.osgi");
+            return groupId.equals("org.apache.felix") || BASELINE_APIS.contains(groupId + ":" + artifactId);
         }
     }
+
+    /** API bundles that SCR needs (DS API, promises, functions). */
+    static final java.util.Set<String> BASELINE_APIS = java.util.Set.of("org.osgi:org.osgi.util.function",
+            "org.osgi:org.osgi.util.promise", "org.osgi:org.osgi.service.component");
 
     private Feature() {
     }

@@ -81,9 +81,10 @@ class ParsingTest {
                 + "\"org.osgi:org.osgi.util.function:1.2.0\","
                 + "{\"id\": \"org.apache.felix:org.apache.felix.scr:2.2.18\", \"start-order\": 2},"
                 + "{\"id\": \"dev.revisor:dev.revisor.audit:0.1.0-SNAPSHOT\", \"start-order\": 3},"
-                + "{\"id\": \"com.google.code.gson:gson:2.11.0\", \"start-order\": 1}]}";
+                + "{\"id\": \"com.google.code.gson:gson:2.11.0\", \"start-order\": 1},"
+                + "\"org.osgi:org.osgi.service.repository:1.1.0\"]}";
         List<Feature.Entry> entries = Feature.parse(new StringReader(json));
-        assertThat(entries).extracting(Feature.Entry::startOrder).containsExactly(1, 2, 3, 1);
+        assertThat(entries).extracting(Feature.Entry::startOrder).containsExactly(1, 2, 3, 1, 1);
         assertThat(entries.get(1).in(Path.of("/s")))
                 .isEqualTo(Path.of("/s/org/apache/felix/org.apache.felix.scr/2.2.18/org.apache.felix.scr-2.2.18.jar"));
         assertThat(entries.stream().filter(Feature.Entry::thirdPartyBaseline).map(Feature.Entry::artifactId))

@@ -37,6 +37,7 @@ import org.osgi.framework.wiring.FrameworkWiring;
  * <li>{@code cycles JAR PER_LEG LEGS TOGGLE_BSN|-}: install/start/stop/uninstall cycles in legs ordered on, off, off,
  * on, on, off... (ABBA, to cancel drift); "off" legs stop the bundle TOGGLE_BSN (the audit), "on" legs start it.</li>
  * <li>{@code gogo N COMMAND LINE}: runs a Gogo command line N times in one session and times each run.</li>
+ * <li>{@code refreshcycle JAR}: install, start, 300 ms, stop, uninstall, refresh; the time the refresh completed.</li>
  * <li>{@code ballast MB}: keeps MB mebibytes of live byte arrays (0 drops them): sets the heap size for leak analysis.</li>
  * </ul>
  * Concurrent Semantics: {@link #poll()} runs on the probe's single thread only.
@@ -98,6 +99,7 @@ final class Tasks {
             break;
         }
         case "ballast": ballast(Integer.parseInt(args.trim()), out); break;
+        case "refreshcycle": refreshCycle(args.trim(), out); break;
         default: throw new IllegalArgumentException("unknown task: " + line);
         }
     }
@@ -143,6 +145,22 @@ final class Tasks {
         out.append("update ").append((t3 - t2) / 1000).append('\n');
         b.uninstall();
         refresh(List.of(b));
+    }
+
+    /**
+     * Installs and starts the bundle, lets it run 300 ms, then stops and uninstalls it and refreshes; prints the
+     * moment the refresh completed (PACKAGES_REFRESHED) in epoch microseconds: leak checks start from there.
+     */
+    private void refreshCycle(String jar, StringBuilder out) throws Exception {
+        Bundle b = context.installBundle("bench:leak:" + UUID.randomUUID(), new ByteArrayInputStream(Files.readAllBytes(Path.of(jar))));
+        b.start();
+        Thread.sleep(300);
+        out.append("bsn ").append(b.getSymbolicName()).append('\n');
+        out.append("id ").append(b.getBundleId()).append('\n');
+        b.stop();
+        b.uninstall();
+        refresh(List.of(b));
+        out.append("refreshed ").append(EventLog.nowMicros()).append('\n');
     }
 
     private void refresh(List<Bundle> bundles) throws InterruptedException {
