@@ -95,10 +95,15 @@ public final class DeploySupport {
 
     /** A consumer of the gate library whose activator calls {@code Greeter.shout}: it breaks when shout is gone. */
     public static Path consumerBundle(String file, String bsn, String pkg) {
+        return consumerBundle(file, bsn, pkg, "shout");
+    }
+
+    /** A consumer of the gate library whose activator calls {@code Greeter.<method>}. */
+    public static Path consumerBundle(String file, String bsn, String pkg, String method) {
         Path gate = compile("gate-for-" + bsn, Map.of(GATE_PACKAGE + ".Greeter", greeter(true, false)));
         String source = "package " + pkg + ";\n"
                 + "public class Activator implements org.osgi.framework.BundleActivator {\n"
-                + "  public void start(org.osgi.framework.BundleContext c) { " + GATE_PACKAGE + ".Greeter.shout(\"started\"); }\n"
+                + "  public void start(org.osgi.framework.BundleContext c) { " + GATE_PACKAGE + ".Greeter." + method + "(\"started\"); }\n"
                 + "  public void stop(org.osgi.framework.BundleContext c) { }\n"
                 + "}\n";
         Path classes = compile(bsn, Map.of(pkg + ".Activator", source), gate);
