@@ -24,6 +24,8 @@ import dev.revisor.bench.probe.EventLog;
  */
 final class DeploySuite {
     private static final long SETTLE_MS = 400;
+    /** The poll interval of the itests (and STACK.md's measurements): what the folder mechanism can do. */
+    static final String FAST_POLL = "50";
     private final Context ctx;
 
     DeploySuite(Context ctx) {
@@ -39,6 +41,7 @@ final class DeploySuite {
         final List<Double> updated = new ArrayList<>();
         final List<Double> floorNew = new ArrayList<>();
         final List<Double> floorUpdate = new ArrayList<>();
+        double idleCpu;
 
         Variant(String label, Instance instance, boolean floor) {
             this.label = label;
@@ -56,6 +59,12 @@ final class DeploySuite {
         variants.add(new Variant("plain FileInstall, poll " + poll + " ms", ctx.plain("deploy-same", List.of(), 0,
                 Map.of("felix.fileinstall.poll", poll)), true));
         variants.add(new Variant("plain FileInstall, default poll (2000 ms)", ctx.plain("deploy-default", List.of(), 0, Map.of()), false));
+        if (!poll.equals(FAST_POLL)) {
+            variants.add(new Variant("Revisor, poll " + FAST_POLL + " ms", ctx.revisor("deploy-fast", "",
+                    Map.of("felix.fileinstall.poll", FAST_POLL)), false));
+            variants.add(new Variant("plain FileInstall, poll " + FAST_POLL + " ms", ctx.plain("deploy-fast", List.of(), 0,
+                    Map.of("felix.fileinstall.poll", FAST_POLL)), false));
+        }
         Path jars = ctx.work.resolve("homes/deploy-jars");
         Files.createDirectories(jars);
         Path floorNew = ctx.factory.plugin(jars.resolve("floor-1.0.0.jar"), "bench.floor", "1.0.0", "floor 1");
@@ -68,6 +77,15 @@ final class DeploySuite {
                 v.instance.awaitReady(Duration.ofSeconds(60));
             }
             Instance.sleep(2000);
+            long[] cpu0 = new long[variants.size()];
+            for (int k = 0; k < variants.size(); k++) {
+                cpu0[k] = variants.get(k).instance.cpuMillis();
+            }
+            Instance.sleep(10_000);
+            for (int k = 0; k < variants.size(); k++) {
+                Variant v = variants.get(k);
+                v.idleCpu = (v.instance.cpuMillis() - cpu0[k]) / 10.0;
+            }
             for (int r = 0; r < rounds; r++) {
                 for (int k = 0; k < variants.size(); k++) {
                     Variant v = variants.get((k + r) % variants.size());
@@ -100,6 +118,18 @@ final class DeploySuite {
         rep.row(s, "update, vs plain FileInstall at its default poll", "ms", Stats.of(rev.updated), Stats.of(dflt.updated), dflt.label, 150, "≤ 150 ms (issue 6)", cmd);
         String fcmd = "probe task floor: installBundle+start; update+refreshBundles+start (called directly, no folder)";
         rep.row(s, "floor: install + start, called directly", "ms", Stats.of(rev.floorNew), Stats.of(same.floorNew), "plain Felix", Double.NaN, null, fcmd);
+        if (variants.size() > 3) {
+            Variant rf = variants.get(3), pf = variants.get(4);
+            rep.row(s, "new bundle at poll " + FAST_POLL + " ms (Revisor's etc/ changed), vs plain at " + FAST_POLL + " ms", "ms",
+                    Stats.of(rf.created), Stats.of(pf.created), pf.label, 150, "≤ 150 ms (issue 6)", cmd + "; felix.fileinstall.poll=" + FAST_POLL);
+            rep.row(s, "update at poll " + FAST_POLL + " ms, vs plain at " + FAST_POLL + " ms", "ms",
+                    Stats.of(rf.updated), Stats.of(pf.updated), pf.label, 150, "≤ 150 ms (issue 6)", cmd + "; felix.fileinstall.poll=" + FAST_POLL);
+        }
+        StringBuilder idle = new StringBuilder("Idle CPU of each instance over 10 s before the rounds (ms of CPU per second, /proc/PID/stat): ");
+        for (Variant v : variants) {
+            idle.append(String.format(java.util.Locale.ROOT, "%s %.1f; ", v.label, v.idleCpu));
+        }
+        rep.note(idle.toString());
         rep.row(s, "floor: update + refresh + start, called directly", "ms", Stats.of(rev.floorUpdate), Stats.of(same.floorUpdate), "plain Felix", Double.NaN, null, fcmd);
     }
 

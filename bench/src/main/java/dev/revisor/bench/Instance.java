@@ -80,6 +80,18 @@ abstract class Instance implements AutoCloseable {
         return parseVmRssKiB(Files.readString(Path.of("/proc", Long.toString(pid()), "status")));
     }
 
+    /** @return user + system CPU time of the process so far, in ms (from /proc/PID/stat, clock ticks of 10 ms) */
+    long cpuMillis() throws IOException {
+        return parseCpuMillis(Files.readString(Path.of("/proc", Long.toString(pid()), "stat")));
+    }
+
+    /** Fields 14 and 15 of /proc/PID/stat (utime, stime) in clock ticks (USER_HZ = 100 on Linux), after the command name. */
+    static long parseCpuMillis(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        // f[0] is field 3 (state): utime is field 14 = f[11], stime field 15 = f[12]
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
     static long parseVmRssKiB(String procStatus) {
         Matcher m = Pattern.compile("^VmRSS:\\s+(\\d+)\\s+kB", Pattern.MULTILINE).matcher(procStatus);
         if (!m.find()) {

@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The benchmark harness: {@code java -jar bench/target/revisor-bench.jar [options] [suite...]} from the repository root
- * ({@code bench/run} builds what it needs and calls this). Suites: startup, deploy, audit, scale, leaks, jmh; default all.
+ * ({@code bench/run} builds what it needs and calls this). Suites: startup, why, deploy, audit, scale, leaks, jmh; default all.
  * Options: {@code --dist DIR} (default runtime/target/revisor), {@code --work DIR} (default bench/target/work),
  * {@code --runs N} (start-up rounds, default 7), {@code --quick} (fewer rounds everywhere: a smoke test of the harness,
  * not figures to publish). The report goes to standard output and {@code WORK/results/<time>/report.md}.
@@ -36,7 +36,7 @@ public final class Main {
             case "--quick": quick = true; break;
             case "-h": case "--help":
                 System.out.println("usage: java -jar revisor-bench.jar [--dist DIR] [--work DIR] [--runs N] [--quick] "
-                        + "[startup|deploy|audit|scale|leaks|jmh|all]...");
+                        + "[startup|why|deploy|audit|scale|leaks|jmh|all]...");
                 return;
             default:
                 if (args[i].startsWith("-")) {
@@ -47,7 +47,7 @@ public final class Main {
             }
         }
         if (suites.isEmpty() || suites.contains("all")) {
-            suites = new LinkedHashSet<>(List.of("startup", "deploy", "audit", "scale", "leaks", "jmh"));
+            suites = new LinkedHashSet<>(List.of("startup", "why", "deploy", "audit", "scale", "leaks", "jmh"));
         }
         if (runs < 0) {
             runs = quick ? 3 : 7;
@@ -62,6 +62,7 @@ public final class Main {
             try {
                 switch (suite) {
                 case "startup": new StartupSuite(ctx).run(); break;
+                case "why": new StartupWhySuite(ctx).run(); break;
                 case "deploy": new DeploySuite(ctx).run(); break;
                 case "audit": new AuditSuite(ctx).run(); break;
                 case "scale": new ScaleSuite(ctx).run(); break;

@@ -58,6 +58,28 @@ class ParsingTest {
     }
 
     @Test
+    void classLoadLogLinesAreCountedBySource() {
+        List<String> log = List.of(
+                "[0.027s][info][class,load] java.lang.Object source: shared objects file",
+                "[0.343s][info][class,load] sun.nio.ch.ChannelInputStream source: jrt:/java.base",
+                "[0.602s][info][class,load] org.apache.felix.framework.Felix source: file:/d/lib/org.apache.felix.framework-7.0.5.jar",
+                "[1.239s][info][class,load] org.osgi.util.promise.Promises source: revisor:feature:org.osgi:org.osgi.util.promise:1.3.0",
+                "[1.240s][info][class,load] java.lang.String source: shared objects file",
+                "not a class line");
+        assertThat(StartupWhySuite.countBySource(log)).containsEntry("CDS archive", 2)
+                .containsEntry("JDK (java.base, not in CDS)", 1)
+                .containsEntry("org.apache.felix.framework-7.0.5.jar", 1)
+                .containsEntry("revisor:feature:org.osgi:org.osgi.util.promise:1.3.0", 1)
+                .hasSize(4);
+    }
+
+    @Test
+    void cpuTimeComesFromProcStatEvenWithBlanksInTheCommandName() {
+        String stat = "4242 (java main) S 1 4242 4242 0 -1 4194560 5000 0 0 0 123 45 0 0 20 0 30 0 100 0 0";
+        assertThat(Instance.parseCpuMillis(stat)).isEqualTo((123 + 45) * 10);
+    }
+
+    @Test
     void theLaunchersStartedLineGivesItsOwnFigure() {
         String log = "revisor: created /h/etc/config.properties from the distribution's defaults\n"
                 + "revisor: started in 812 ms: home /h, features revisor-core, 12 of 12 feature bundles active, headless\n";
