@@ -65,7 +65,10 @@ public class DeployGateWarnIT {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("api.gate", "warn");
         configurations.getConfiguration("dev.revisor.deploy", "?").update(props);
-        await("the deploy component runs with api.gate=warn", WAIT, () -> "warn".equals(status() == null ? null : status().apiGate));
+        await("the deploy component runs with api.gate=warn", WAIT, () -> {
+            DeployStatusDTO s = status();
+            return s != null && "warn".equals(s.apiGate);
+        });
 
         Path deploy = deployDir(context);
         dropInto(deploy, Fixtures.path("warn-gate-1.0.0.jar"), "gate.jar");

@@ -455,9 +455,13 @@ final class DeployEngine {
         startAll(tx.activeBefore);
         long deadline = System.nanoTime() + settings.verifyTimeoutMillis * 1_000_000L;
         List<Bundle> notActive = notActive(tx.activeBefore);
-        while (!notActive.isEmpty() && System.nanoTime() < deadline) {
+        // the refresh has ended and the starts above returned: only a bundle another thread is still stopping can
+        // change by itself; wait for those, at most verify.timeout.ms, and judge the others at once
+        while (!notActive.isEmpty() && System.nanoTime() < deadline
+                && notActive.stream().anyMatch(b -> b.getState() == Bundle.STOPPING)) {
             try {
-                Thread.sleep(20); // bundles restarted on the framework's refresh thread may still be starting
+                Thread.sleep(20);
+                startAll(tx.activeBefore);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
