@@ -60,7 +60,8 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
                 options = {@Option(value = "default", label = "default"), @Option(value = "strict", label = "strict"), @Option(value = "off", label = "off")})
         String folder_permissions() default FolderGuard.DEFAULT;
 
-        @AttributeDefinition(description = "How long the bundles of a plan may take to be active again after the refresh, in ms")
+        @AttributeDefinition(description = "After the refresh and the starts, how long verification waits for bundles that another"
+                + " thread is still stopping, in ms")
         long verify_timeout_ms() default 10_000;
 
         @AttributeDefinition(description = "How long a refresh may take, in ms")
