@@ -146,7 +146,8 @@ public class OperationsIT {
         await("the stop's operation ended", 10_000, () -> lastFor(consumer) != null && lastFor(consumer).end != null);
         OperationDTO op = lastFor(consumer);
         assertEquals("stop", op.kind);
-        assertEquals("shell:gogo", op.trigger);
+        assertEquals("Gogo names the thread after the statement", "shell:($.context getBundle " + consumer.getBundleId() + ") stop",
+                op.trigger);
         assertTrue(op.implicit);
 
         String json = gogoOk(processor, "audit:ops -n 50 --json");
@@ -154,13 +155,13 @@ public class OperationsIT {
         boolean found = false;
         for (int i = 0; i < ops.size(); i++) {
             JsonObject o = ops.get(i).getAsJsonObject();
-            found |= o.get("id").getAsString().equals(op.id) && o.get("trigger").getAsString().equals("shell:gogo");
+            found |= o.get("id").getAsString().equals(op.id) && o.get("trigger").getAsString().equals(op.trigger);
         }
         assertTrue(json, found);
         String table = gogoOk(processor, "audit:ops -n 5");
         assertTrue(table, table.startsWith("ID"));
         String one = gogoOk(processor, "audit:op " + op.id);
-        assertTrue(one, one.contains("bundle.stopping") && one.contains("shell:gogo"));
+        assertTrue(one, one.contains("bundle.stopping") && one.contains(op.trigger));
         consumer.uninstall();
         lib.uninstall();
     }

@@ -92,10 +92,9 @@ public final class OperationTracker implements Operations {
         @AttributeDefinition(description = "How many ended operations are kept in memory for audit:ops")
         int history() default 1000;
 
-        @AttributeDefinition(description = "How many operation.started/operation.ended events are read back from the "
-                + "journal at start (on the tracker's thread) to fill the history and to end as interrupted the "
-                + "operations a crash left open")
-        int recovery_events() default 2000;
+        @AttributeDefinition(description = "How many of the newest journal events are read back at start (on the "
+                + "tracker's thread) to fill the history and to end as interrupted the operations a crash left open")
+        int recovery_events() default 20_000;
     }
 
     private final BundleContext context;
@@ -915,7 +914,8 @@ public final class OperationTracker implements Operations {
         if (events == 0) {
             return;
         }
-        List<AuditEventDTO> ops = journal.events(EventQuery.last(events).withType("operation."));
+        // the newest events whatever their type: reading stops after that many lines, however long the journal
+        List<AuditEventDTO> ops = journal.events(EventQuery.last(events));
         Map<String, AuditEventDTO> started = new LinkedHashMap<>();
         Map<String, AuditEventDTO> endedEvents = new HashMap<>();
         for (AuditEventDTO e : ops) {
@@ -972,7 +972,7 @@ public final class OperationTracker implements Operations {
             } else if ("operation.ended".equals(e.type)) {
                 end = e;
             }
-            if (e.bundle != null && e.type != null && e.type.startsWith("bundle.")) {
+            if (e.bundle != null && e.type != null && (e.type.startsWith("bundle.") || e == start)) {
                 bundles.putIfAbsent(e.bundle.id, e.bundle);
             }
         }

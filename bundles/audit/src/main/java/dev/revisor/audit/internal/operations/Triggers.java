@@ -12,8 +12,12 @@ import dev.revisor.audit.api.Operations;
  * operations"). Stateless.
  */
 final class Triggers {
-    /** Gogo runs each command line on a thread of its session's pool: {@code session-<n>-thread-<m>}. */
-    private static final Pattern GOGO = Pattern.compile("session-\\d+-thread-\\d+|job controller \\d+|pipe-.*");
+    /**
+     * Gogo runs each statement of a command line on a thread of its session's pool, renamed
+     * {@code pipe-<statement>} while it runs; the pool's threads are {@code session-<n>-thread-<m>}.
+     */
+    private static final String GOGO_PIPE = "pipe-";
+    private static final Pattern GOGO = Pattern.compile("session-\\d+-thread-\\d+|job controller \\d+");
     private static final String FILEINSTALL = "fileinstall-";
     private static final String CONTROL = "revisor-control-";
 
@@ -23,7 +27,8 @@ final class Triggers {
     /**
      * @param thread the name of the thread that made the change
      * @param event  the first event of the change, or {@code null} (a resolve)
-     * @return {@code framework}, {@code deploy:<file>}, {@code shell:gogo}, {@code shell:exec} or {@code api:<who>}
+     * @return {@code framework}, {@code deploy:<file>}, {@code shell:<statement>}, {@code shell:gogo},
+     *         {@code shell:exec} or {@code api:<who>}
      */
     static String of(String thread, BundleEvent event) {
         if (thread.startsWith("Felix")) { // FelixStartLevel, FelixFrameworkWiring, FelixShutdown, FelixDispatchQueue
@@ -32,6 +37,9 @@ final class Triggers {
         if (thread.startsWith(FILEINSTALL)) {
             String file = event == null ? null : fileName(event.getBundle().getLocation());
             return Operations.TRIGGER_DEPLOY + (file != null ? file : thread.substring(FILEINSTALL.length()));
+        }
+        if (thread.startsWith(GOGO_PIPE) && thread.length() > GOGO_PIPE.length()) {
+            return Operations.TRIGGER_SHELL + thread.substring(GOGO_PIPE.length());
         }
         if (GOGO.matcher(thread).matches()) {
             return Operations.TRIGGER_SHELL + "gogo";

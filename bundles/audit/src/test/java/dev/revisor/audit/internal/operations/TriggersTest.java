@@ -32,6 +32,7 @@ class TriggersTest {
     @Test
     void gogoAndTheControlSocketAreTheShell() {
         assertThat(Triggers.of("session-3-thread-1", null)).isEqualTo("shell:gogo");
+        assertThat(Triggers.of("pipe-update 12", null)).as("Gogo names the statement's thread").isEqualTo("shell:update 12");
         assertThat(Triggers.of("job controller 7", null)).isEqualTo("shell:gogo");
         assertThat(Triggers.of("revisor-control-2", null)).isEqualTo("shell:exec");
     }
