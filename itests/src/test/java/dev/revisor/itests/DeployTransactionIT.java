@@ -73,6 +73,10 @@ public class DeployTransactionIT {
                 .privatePackages(throwing).activator(dev.revisor.itests.fixtures.deploy.throwing.Activator.class).build();
         Fixtures.jar("broken-start.jar").symbolicName("dev.revisor.itests.brokenstart").version("1.0.0")
                 .privatePackages(throwing).activator(dev.revisor.itests.fixtures.deploy.throwing.Activator.class).build();
+        Fixtures.jar("legacy-1.0.0.jar").symbolicName("dev.revisor.itests.legacy").version("1.0.0")
+                .privatePackages(good).activator(Activator.class).build();
+        Fixtures.jar("legacy-2.0.0-throws.jar").symbolicName("dev.revisor.itests.legacy").version("2.0.0")
+                .privatePackages(throwing).activator(dev.revisor.itests.fixtures.deploy.throwing.Activator.class).build();
         Fixtures.jar("gone.jar").symbolicName("dev.revisor.itests.gone").version("1.0.0")
                 .privatePackages(throwing).activator(dev.revisor.itests.fixtures.deploy.throwing.Activator.class).build();
         Fixtures.jar("slow-1.0.0.jar").symbolicName("dev.revisor.itests.slow").version("1.0.0")
@@ -260,6 +264,24 @@ public class DeployTransactionIT {
         assertFalse("never uninstalled: " + types, types.contains("bundle.uninstalled"));
         assertEquals("installed once: " + types, 1, types.stream().filter("bundle.installed"::equals).count());
         assertFalse("no failure marker left", Files.exists(deploy.resolve("slow.jar.failed")));
+    }
+
+    @Test
+    public void aBundleInstalledWithoutRevisorIsRolledBackToItsInstalledRevision() throws Exception {
+        Path deploy = deployDir(context);
+        // as plain FileInstall left it: installed from the file's location, its bytes not kept by Revisor
+        String location = deploy.resolve("legacy.jar").toFile().toURI().normalize().toString();
+        Bundle legacy;
+        try (java.io.InputStream in = Files.newInputStream(Fixtures.path("legacy-1.0.0.jar"))) {
+            legacy = context.installBundle(location, in);
+        }
+        legacy.start();
+
+        dropInto(deploy, Fixtures.path("legacy-2.0.0-throws.jar"), "legacy.jar");
+        await("legacy.jar rolled back", WAIT, () -> "rolled-back".equals(fileState("legacy.jar", "state")));
+        assertEquals("the installed revision's bytes are back", new Version(1, 0, 0), legacy.getVersion());
+        assertEquals(Bundle.ACTIVE, legacy.getState());
+        assertEquals(legacy.getBundleId(), fileEntry("legacy.jar").getAsJsonObject("bundle").get("id").getAsLong());
     }
 
     // ---- helpers

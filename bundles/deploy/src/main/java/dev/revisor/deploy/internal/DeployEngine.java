@@ -319,6 +319,8 @@ final class DeployEngine {
 
     private void update(FileRecord rec, Path file, JarFacts facts, Bundle bundle) throws IOException {
         String name = rec.file;
+        rec.location = bundle.getLocation(); // adopts a bundle installed from this file without Revisor
+        rec.bundleId = bundle.getBundleId();
         Path previous = store.bytes(name);
         if (!Files.exists(previous)) {
             snapshot(bundle, previous);
