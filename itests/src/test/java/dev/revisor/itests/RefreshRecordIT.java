@@ -109,6 +109,18 @@ public class RefreshRecordIT {
 
         List<AuditEventDTO> journaled = journal.events(EventQuery.last(5).withOperation(id).withType("refresh.record"));
         assertEquals(1, journaled.size());
+        List<?> retired = (List<?>) journaled.get(0).details.get("retired");
+        boolean oldLib = false;
+        boolean oldConsumer = false;
+        for (Object o : retired) {
+            Map<?, ?> r = (Map<?, ?>) o;
+            Map<?, ?> b = (Map<?, ?>) r.get("bundle");
+            long bid = ((Number) b.get("id")).longValue();
+            oldLib |= bid == lib.getBundleId() && "1.0.0".equals(b.get("version")) && Boolean.TRUE.equals(r.get("classLoader"));
+            oldConsumer |= bid == consumer.getBundleId() && Boolean.TRUE.equals(r.get("classLoader"));
+        }
+        assertTrue("the library's old revision went out of use, its loader captured before: " + retired, oldLib);
+        assertTrue("the consumer's previous wiring too: " + retired, oldConsumer);
         List<AuditEventDTO> stops = journal.events(EventQuery.last(5).withBundle(Long.toString(consumer.getBundleId()))
                 .withType("bundle.stopping"));
         assertEquals("the refresh's events on the framework's thread belong to the operation", id,

@@ -767,7 +767,18 @@ public final class OperationTracker implements Operations {
                 fresh.add(r);
             }
         }
-        journal.record("refresh.record", rec.operation, null, dtos.toMap(record));
+        Map<String, Object> details = dtos.toMap(record);
+        List<Object> gone = new ArrayList<>();
+        for (RetiredRevision r : retired) {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("bundle", dtos.toMap(r.bundle()));
+            g.put("revision", r.revision());
+            g.put("uninstalled", r.uninstalled());
+            g.put("classLoader", r.classLoader() != null);
+            gone.add(g);
+        }
+        details.put("retired", gone);
+        journal.record("refresh.record", rec.operation, null, details);
         for (RefreshObserver o : observers) {
             try {
                 o.refreshed(record, List.copyOf(fresh));
