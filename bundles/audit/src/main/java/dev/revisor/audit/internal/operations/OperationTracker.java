@@ -763,7 +763,7 @@ public final class OperationTracker implements Operations {
         List<RetiredRevision> fresh = new ArrayList<>();
         for (RetiredRevision r : retired) {
             pendingRetired.remove(r.revision());
-            if (reportedRetired.add(r.bundle().id + "/" + r.revision())) {
+            if (firstReport(r)) {
                 fresh.add(r);
             }
         }
@@ -789,6 +789,14 @@ public final class OperationTracker implements Operations {
         return record;
     }
 
+    /** Remembers a reported revision (so that it is reported once); forgets them all past a bound. */
+    private boolean firstReport(RetiredRevision r) {
+        if (reportedRetired.size() > 10_000) {
+            reportedRetired.clear(); // only a report racing the next refresh needs the memory
+        }
+        return reportedRetired.add(r.bundle().id + "/" + r.revision());
+    }
+
     private boolean hasPendingRetired() {
         return !pendingRetired.isEmpty();
     }
@@ -798,7 +806,7 @@ public final class OperationTracker implements Operations {
         for (RetiredRevision r : new ArrayList<>(pendingRetired.values())) {
             if (r.isDisposed()) {
                 pendingRetired.remove(r.revision());
-                if (reportedRetired.add(r.bundle().id + "/" + r.revision())) {
+                if (firstReport(r)) {
                     removed.add(r);
                 }
             }
