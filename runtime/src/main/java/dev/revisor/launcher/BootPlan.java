@@ -63,6 +63,7 @@ final class BootPlan {
         builtins.put(Layout.PROP_HOME, layout.home.toString());
         builtins.put(Layout.PROP_DATA, layout.data().toString());
         builtins.put(Layout.PROP_DIST, layout.distribution.toString());
+        builtins.put(Layout.PROP_LIB, layout.distribution.resolve("lib").toString());
         builtins.put(Layout.PROP_CONTROL_SOCKET, layout.controlSocket().toString());
         return Collections.unmodifiableMap(builtins);
     }

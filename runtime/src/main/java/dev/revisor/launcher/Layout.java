@@ -14,6 +14,8 @@ final class Layout {
     static final String PROP_DATA = "revisor.data";
     /** Framework property: the distribution directory. */
     static final String PROP_DIST = "revisor.dist";
+    /** Framework property: {@code <dist>/lib}, where tools run as child JVMs live ({@code lib/heap-analyzer/}). */
+    static final String PROP_LIB = "revisor.lib";
     /** Framework property: the control socket, {@code <home>/data/run/control.sock}. */
     static final String PROP_CONTROL_SOCKET = "revisor.control.socket";
 

@@ -37,6 +37,7 @@ class BootPlanTest {
                 .containsEntry("revisor.home", home.toString())
                 .containsEntry("revisor.data", home.resolve("data").toString())
                 .containsEntry("revisor.dist", home.toString())
+                .containsEntry("revisor.lib", home.resolve("lib").toString())
                 .containsEntry("revisor.control.socket", home.resolve("data/run/control.sock").toString())
                 .containsEntry("org.osgi.framework.storage", home.resolve("data/cache").toString())
                 .containsEntry("felix.fileinstall.dir", home.resolve("deploy").toString())

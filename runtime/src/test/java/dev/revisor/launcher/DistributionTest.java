@@ -86,6 +86,16 @@ class DistributionTest {
     }
 
     @Test
+    void theHeapAnalyzerIsStagedWithItsClassPath() throws Exception {
+        Path lib = TestDistribution.stagedSystem().resolveSibling("lib").resolve("heap-analyzer");
+        try (Stream<Path> jars = Files.list(lib)) {
+            assertThat(jars.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("revisor-heap-analyzer-"))
+                    .anyMatch(n -> n.startsWith("shark-graph-")).anyMatch(n -> n.startsWith("kotlin-stdlib-"))
+                    .noneMatch(n -> n.startsWith("revisor-features")).noneMatch(n -> n.startsWith("org.apache.felix"));
+        }
+    }
+
+    @Test
     void theLauncherLinksAgainstNoBundleApi() throws Exception {
         Path classes = Paths.get("target/classes");
         List<String> offending = new ArrayList<>();
