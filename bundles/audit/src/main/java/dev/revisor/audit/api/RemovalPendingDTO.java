@@ -8,7 +8,7 @@ import org.osgi.dto.DTO;
 public class RemovalPendingDTO extends DTO {
     /** The bundle, with the version of the pending (old) revision. */
     public BundleRefDTO bundle;
-    /** The revision as the framework names it, e.g. {@code 12.0} (bundle id, revision number). */
+    /** The revision as the framework names it, e.g. {@code org.example.utils [12](R 12.0)} in Felix (bundle id, revision number). */
     public String revision;
     /** {@code true}: the bundle was uninstalled; {@code false}: it was updated and this is its old revision. */
     public boolean uninstalled;

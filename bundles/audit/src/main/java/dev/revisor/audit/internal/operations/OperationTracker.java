@@ -774,7 +774,8 @@ public final class OperationTracker implements Operations {
             g.put("bundle", dtos.toMap(r.bundle()));
             g.put("revision", r.revision());
             g.put("uninstalled", r.uninstalled());
-            g.put("classLoader", r.classLoader() != null);
+            g.put("classLoader", r.hadClassLoader());
+            g.put("collected", r.hadClassLoader() && r.classLoader() == null);
             gone.add(g);
         }
         details.put("retired", gone);

@@ -24,6 +24,7 @@ public final class RetiredRevision {
     private final boolean uninstalled;
     private final boolean fragment;
     private final boolean wasCurrent;
+    private final boolean hadLoader;
     private final java.lang.ref.WeakReference<BundleWiring> wiring;
     private final WeakReference<ClassLoader> classLoader;
     private final WeakReference<BundleRevision> revisionRef;
@@ -31,6 +32,7 @@ public final class RetiredRevision {
     RetiredRevision(BundleRefDTO bundle, String revision, boolean uninstalled, boolean fragment, boolean wasCurrent,
             ClassLoader loader, BundleRevision rev, BundleWiring wiring) {
         this.wasCurrent = wasCurrent;
+        this.hadLoader = loader != null;
         this.wiring = new WeakReference<>(wiring);
         this.bundle = bundle;
         this.revision = revision;
@@ -61,7 +63,7 @@ public final class RetiredRevision {
         return bundle;
     }
 
-    /** @return the revision as the framework names it, e.g. {@code 12.0} in Felix */
+    /** @return the revision as the framework names it, e.g. {@code org.example.utils [12](R 12.0)} in Felix */
     public String revision() {
         return revision;
     }
@@ -74,6 +76,11 @@ public final class RetiredRevision {
     /** @return whether the revision is a fragment's (it has no class loader of its own) */
     public boolean fragment() {
         return fragment;
+    }
+
+    /** @return whether a class loader was captured (the revision was wired and is not a fragment) */
+    public boolean hadClassLoader() {
+        return hadLoader;
     }
 
     /** @return the old class loader, or {@code null} when it has been collected (or there never was one) */
