@@ -55,6 +55,9 @@ public final class Main {
         String started = ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
         String machine = Machine.describe();
         System.out.println("Revisor benchmarks, " + started + "\n" + machine);
+        // a harness stopped half-way (Ctrl-C, timeout) must not leave runtimes behind
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy),
+                "bench-stop-children"));
         Context ctx = new Context(dist, work, runs, quick);
         List<String> failures = new ArrayList<>();
         for (String suite : suites) {

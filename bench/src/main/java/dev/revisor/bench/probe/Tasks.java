@@ -46,7 +46,7 @@ final class Tasks {
     private final BundleContext context;
     private final Path dir;
     private final EventLog log;
-    private final List<byte[]> ballast = new ArrayList<>();
+    private final List<Object> ballast = new ArrayList<>();
 
     Tasks(BundleContext context, Path dir, EventLog log) {
         this.context = context;
@@ -117,14 +117,42 @@ final class Tasks {
         out.append("loadedClasses ").append(ManagementFactory.getClassLoadingMXBean().getLoadedClassCount()).append('\n');
     }
 
+    /**
+     * Keeps about {@code mib} MiB live: half as 1 MiB byte arrays, half as small objects (about 37,000 per MiB,
+     * 24 bytes each, linked in chunks), so that a heap dump has a realistic number of objects to index, not only bytes.
+     */
     private void ballast(int mib, StringBuilder out) {
         ballast.clear();
-        for (int i = 0; i < mib; i++) {
+        int bytes = mib / 2;
+        for (int i = 0; i < bytes; i++) {
             byte[] chunk = new byte[1024 * 1024];
             chunk[i % chunk.length] = (byte) i;
             ballast.add(chunk);
         }
+        long objects = 0;
+        for (int i = bytes; i < mib; i++) {
+            Node[] chunk = new Node[37_449];
+            Node previous = null;
+            for (int k = 0; k < chunk.length; k++) {
+                previous = new Node(k, previous);
+                chunk[k] = previous;
+            }
+            objects += chunk.length;
+            ballast.add(chunk);
+        }
         out.append("ballastMiB ").append(mib).append('\n');
+        out.append("ballastObjects ").append(objects).append('\n');
+    }
+
+    /** A small live object of the ballast. */
+    static final class Node {
+        final long value;
+        final Node next;
+
+        Node(long value, Node next) {
+            this.value = value;
+            this.next = next;
+        }
     }
 
     private void floor(String[] args, StringBuilder out) throws Exception {
