@@ -115,6 +115,7 @@ final class Tasks {
         out.append("nonHeapUsed ").append(nonHeap.getUsed()).append('\n');
         out.append("bundles ").append(context.getBundles().length).append('\n');
         out.append("loadedClasses ").append(ManagementFactory.getClassLoadingMXBean().getLoadedClassCount()).append('\n');
+        out.append("fullGcs ").append(fullGcs()).append('\n');
     }
 
     /**
@@ -225,6 +226,7 @@ final class Tasks {
                 refresh(null);
                 Thread.sleep(200);
                 long cpu0 = processCpuNanos();
+                long gc0 = fullGcs();
                 long wall0 = System.nanoTime();
                 for (int i = 0; i < perLeg; i++) {
                     long t0 = System.nanoTime();
@@ -236,7 +238,8 @@ final class Tasks {
                 }
                 long wall = System.nanoTime() - wall0;
                 long cpu = processCpuNanos() - cpu0;
-                out.append("leg ").append(leg).append(on ? " on " : " off ").append(wall).append(' ').append(cpu).append('\n');
+                out.append("leg ").append(leg).append(on ? " on " : " off ").append(wall).append(' ').append(cpu).append(' ')
+                        .append(fullGcs() - gc0).append('\n');
             }
         } finally {
             log.mute(false);
@@ -254,6 +257,17 @@ final class Tasks {
             }
         }
         return null;
+    }
+
+    /** Old-generation (full) collections so far: System.gc() with the serial collector is one. */
+    static long fullGcs() {
+        long n = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc.getName().equals("MarkSweepCompact") || gc.getName().contains("Old") || gc.getName().contains("MarkSweep")) {
+                n += gc.getCollectionCount();
+            }
+        }
+        return n;
     }
 
     /** CPU time of the whole process (every thread, the audit's own included), in nanoseconds; -1 if unknown. */
