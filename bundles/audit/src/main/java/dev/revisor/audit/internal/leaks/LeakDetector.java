@@ -157,6 +157,12 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
     private final ScheduledThreadPoolExecutor executor;
     private final AtomicBoolean checkQueued = new AtomicBoolean();
     private final AtomicLong refSeq = new AtomicLong();
+    /**
+     * Makes loader keys unique in the JVM, not only in this detector: after a framework restart in the same process
+     * (or several frameworks in one JVM, as in the integration tests) an older detector's references may still be in
+     * the heap, and the analyzer must not take one of them for ours.
+     */
+    private final String keyPrefix = "r" + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16, 36) + "-";
     private final AtomicLong findingSeq = new AtomicLong();
 
     private final Object lock = new Object();
@@ -349,7 +355,7 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
                 // a new wiring we did not see the old one leave: retire the old one now
                 retireLocked(b.getBundleId(), "refresh", currentOperation());
             }
-            current.put(b.getBundleId(), new LoaderRef("r" + refSeq.incrementAndGet(), loader, BundleRefDTO.of(b),
+            current.put(b.getBundleId(), new LoaderRef(keyPrefix + refSeq.incrementAndGet(), loader, BundleRefDTO.of(b),
                     revisionName(wiring.getRevision())));
         }
     }
@@ -430,7 +436,7 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
                 retireLocked(bundle.id, uninstalled ? "uninstall" : "refresh", operation);
                 return;
             }
-            LoaderRef ref = new LoaderRef("r" + refSeq.incrementAndGet(), cl, bundle, revision);
+            LoaderRef ref = new LoaderRef(keyPrefix + refSeq.incrementAndGet(), cl, bundle, revision);
             ref.how = uninstalled ? "uninstall" : "refresh";
             ref.operation = operation;
             retired.add(ref);
