@@ -76,6 +76,18 @@ final class Context {
         Files.writeString(dist.resolve("features/" + name + ".json"), json);
     }
 
+    /** Writes {@code features/NAME.json} of the bench distribution with the entries' own start orders. */
+    void writeFeature(String name, List<Feature.Entry> entries) throws IOException {
+        StringBuilder json = new StringBuilder("{\n  \"feature-resource-version\": \"1.0\",\n  \"id\": \"dev.revisor.bench:" + name
+                + ":1.0.0\",\n  \"bundles\": [\n");
+        for (int i = 0; i < entries.size(); i++) {
+            json.append("    { \"id\": \"").append(entries.get(i).id()).append("\", \"start-order\": ").append(entries.get(i).startOrder())
+                    .append(" }").append(i + 1 < entries.size() ? ",\n" : "\n");
+        }
+        json.append("  ]\n}\n");
+        Files.writeString(dist.resolve("features/" + name + ".json"), json);
+    }
+
     /** @return a new, empty home folder */
     Path newHome(String label) throws IOException {
         Path home = work.resolve("homes").resolve(String.format("%03d-%s", ++homes, label));
@@ -88,8 +100,14 @@ final class Context {
     }
 
     RevisorInstance revisor(String label, String extraFeatures, Map<String, String> config, List<String> jvmOptions) throws IOException {
-        RevisorInstance r = new RevisorInstance("Revisor", dist, newHome(label), jvmOptions,
-                "revisor-core " + PROBE_FEATURE + (extraFeatures.isEmpty() ? "" : " " + extraFeatures), config);
+        return revisorWithFeatures(label, "revisor-core " + PROBE_FEATURE + (extraFeatures.isEmpty() ? "" : " " + extraFeatures),
+                config, jvmOptions);
+    }
+
+    /** Revisor's launcher booting exactly these features (the probe's included by the caller). */
+    RevisorInstance revisorWithFeatures(String label, String features, Map<String, String> config, List<String> jvmOptions)
+            throws IOException {
+        RevisorInstance r = new RevisorInstance("Revisor", dist, newHome(label), jvmOptions, features, config);
         r.prepare();
         return r;
     }

@@ -84,6 +84,52 @@ final class StartupWhySuite {
                 .map(p -> String.format(Locale.ROOT, "%s %.0f ms", p.getKey().substring(2), Stats.of(p.getValue()).median()))
                 .collect(Collectors.joining("; ")) + ".");
         classLoading(rep);
+        ablation(rep, runs);
+    }
+
+    /**
+     * Which bundles the extra start-up time belongs to: Revisor's launcher booting the plain-Felix bundle set, then
+     * adding Revisor's bundles group by group, beside plain Felix's own launcher; READY (probe) in each.
+     */
+    private void ablation(Report rep, int runs) throws IOException {
+        List<Feature.Entry> core = ctx.core;
+        List<Feature.Entry> baseline = ctx.baseline;
+        List<Feature.Entry> withAudit = new ArrayList<>(baseline);
+        core.stream().filter(e -> e.artifactId().equals("gson") || e.artifactId().equals("dev.revisor.audit")).forEach(withAudit::add);
+        List<Feature.Entry> withShell = new ArrayList<>(withAudit);
+        core.stream().filter(e -> e.artifactId().equals("dev.revisor.shell")).forEach(withShell::add);
+        ctx.writeFeature("bench-ablation-1", baseline);
+        ctx.writeFeature("bench-ablation-2", withAudit);
+        ctx.writeFeature("bench-ablation-3", withShell);
+        Map<String, String> sets = new LinkedHashMap<>();
+        sets.put("plain Felix launcher, baseline bundles", null);
+        sets.put("Revisor launcher, baseline bundles (" + baseline.size() + ")", "bench-ablation-1");
+        sets.put("… + Gson + dev.revisor.audit (" + withAudit.size() + ")", "bench-ablation-2");
+        sets.put("… + dev.revisor.shell (" + withShell.size() + ")", "bench-ablation-3");
+        sets.put("… + the rest of revisor-core: deploy, bndlib, SLF4J, … (" + core.size() + ")", "revisor-core");
+        List<String> names = new ArrayList<>(sets.keySet());
+        Map<String, List<Double>> ready = new LinkedHashMap<>();
+        System.out.println("== why (ablation): " + runs + " cold starts per bundle set, rotating");
+        for (int i = 0; i < runs; i++) {
+            for (int k = 0; k < names.size(); k++) {
+                String n = names.get((k + i) % names.size());
+                String feature = sets.get(n);
+                Instance inst = feature == null ? ctx.plain("ablation", List.of(), 0, Map.of())
+                        : ctx.revisorWithFeatures("ablation", feature + " " + Context.PROBE_FEATURE, Map.of(), Context.JVM_OPTIONS);
+                try (inst) {
+                    inst.start();
+                    Events.Event e = inst.awaitReady(Duration.ofSeconds(60));
+                    ready.computeIfAbsent(n, x -> new ArrayList<>()).add((e.micros() - inst.spawnMicros) / 1000.0);
+                }
+            }
+        }
+        String s = "1c. Start-up by bundle set (ablation: spawn → probe READY)";
+        Stats plainStats = Stats.of(ready.get(names.get(0)));
+        for (String n : names) {
+            rep.row(s, n, "ms", Stats.of(ready.get(n)), n.equals(names.get(0)) ? null : plainStats, "plain Felix launcher",
+                    Double.NaN, null, sets.get(n) == null ? "java -jar org.apache.felix.main-7.0.5.jar"
+                            : "bin/revisor run with revisor.features = " + sets.get(n) + " " + Context.PROBE_FEATURE);
+        }
     }
 
     private static List<String> with(String... extra) {
