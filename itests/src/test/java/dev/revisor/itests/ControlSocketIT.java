@@ -143,6 +143,21 @@ public class ControlSocketIT {
     }
 
     @Test
+    public void felixCommandsTakeBundleIdsAndNamesHeadless() throws Exception {
+        Bundle audit = RevisorTestSupport.bundleNamed(context, "dev.revisor.audit");
+        Reply byId = send(request("headers " + audit.getBundleId()));
+        assertEquals(byId.toString(), 0, byId.status);
+        assertTrue(byId.toString(), byId.out.contains("Bundle-SymbolicName = dev.revisor.audit"));
+
+        Reply byName = send(request("inspect cap osgi.wiring.package dev.revisor.audit"));
+        assertEquals(byName.toString(), 0, byName.status);
+        assertTrue(byName.toString(), byName.out.contains("dev.revisor.audit.api"));
+
+        Reply unknown = send(request("headers no.such.bundle"));
+        assertEquals(unknown.toString(), 1, unknown.status);
+    }
+
+    @Test
     public void auditJsonIsOneDocument() throws Exception {
         Reply r = send(request("audit:events -n 2 --json"));
         assertEquals(r.toString(), 0, r.status);
