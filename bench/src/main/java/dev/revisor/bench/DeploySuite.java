@@ -41,6 +41,9 @@ final class DeploySuite {
         final List<Double> updated = new ArrayList<>();
         final List<Double> floorNew = new ArrayList<>();
         final List<Double> floorUpdate = new ArrayList<>();
+        /** Revisor only: mv → the deploy operation's start (journal), and that start → Active */
+        final List<Double> detectNew = new ArrayList<>(), transactNew = new ArrayList<>();
+        final List<Double> detectUpdate = new ArrayList<>(), transactUpdate = new ArrayList<>();
         double idleCpu;
 
         Variant(String label, Instance instance, boolean floor) {
@@ -92,8 +95,8 @@ final class DeploySuite {
                     String bsn = "bench.deploy.r" + r;
                     Path first = ctx.factory.plugin(jars.resolve(v.instance.home.getFileName() + "-" + bsn + "-1.0.0.jar"), bsn, "1.0.0", "r" + r + " 1");
                     Path second = ctx.factory.plugin(jars.resolve(v.instance.home.getFileName() + "-" + bsn + "-1.0.1.jar"), bsn, "1.0.1", "r" + r + " 2");
-                    v.created.add(drop(v.instance, first, bsn, "1.0.0"));
-                    v.updated.add(drop(v.instance, second, bsn, "1.0.1"));
+                    v.created.add(drop(v.instance, first, bsn, "1.0.0", v.detectNew, v.transactNew));
+                    v.updated.add(drop(v.instance, second, bsn, "1.0.1", v.detectUpdate, v.transactUpdate));
                     remove(v.instance, bsn);
                     if (v.floor) {
                         Map<String, List<String>> f = v.instance.task("floor", "floor " + floorNew + " " + floorUpdate, Duration.ofSeconds(60));
@@ -125,6 +128,19 @@ final class DeploySuite {
             rep.row(s, "update at poll " + FAST_POLL + " ms, vs plain at " + FAST_POLL + " ms", "ms",
                     Stats.of(rf.updated), Stats.of(pf.updated), pf.label, 150, "≤ 150 ms (issue 6)", cmd + "; felix.fileinstall.poll=" + FAST_POLL);
         }
+        if (!rev.detectNew.isEmpty()) {
+            String jcmd = "journal: operation.started (trigger deploy:NAME.jar), ms precision";
+            rep.row(s, "Revisor, new: mv → deploy operation started (FileInstall noticed a stable file)", "ms", Stats.of(rev.detectNew), null, null,
+                    Double.NaN, null, jcmd);
+            rep.row(s, "Revisor, new: deploy operation started → Active (checks, install, start)", "ms", Stats.of(rev.transactNew), null, null,
+                    Double.NaN, null, jcmd);
+        }
+        if (!rev.detectUpdate.isEmpty()) {
+            String jcmd = "journal: operation.started (trigger deploy:NAME.jar), ms precision";
+            rep.row(s, "Revisor, update: mv → deploy operation started", "ms", Stats.of(rev.detectUpdate), null, null, Double.NaN, null, jcmd);
+            rep.row(s, "Revisor, update: deploy operation started → Active (checks, API gate, plan, update, refresh, start)", "ms",
+                    Stats.of(rev.transactUpdate), null, null, Double.NaN, null, jcmd);
+        }
         StringBuilder idle = new StringBuilder("Idle CPU of each instance over 10 s before the rounds (ms of CPU per second, /proc/PID/stat): ");
         for (Variant v : variants) {
             idle.append(String.format(java.util.Locale.ROOT, "%s %.1f; ", v.label, v.idleCpu));
@@ -142,7 +158,10 @@ final class DeploySuite {
     }
 
     /** Moves the jar into deploy/ and returns ms until the bundle of that version was (last) STARTED. */
-    static double drop(Instance inst, Path jar, String bsn, String version) throws IOException {
+    static double drop(Instance inst, Path jar, String bsn, String version, List<Double> detect, List<Double> transact)
+            throws IOException {
+        Path journal = inst.home.resolve("data/audit/journal.jsonl");
+        long journalMark = inst instanceof RevisorInstance ? LeakSuite.lines(journal) : 0;
         Path staging = inst.home.resolve("staging");
         Files.createDirectories(staging);
         Path staged = staging.resolve(bsn + ".jar");
@@ -158,6 +177,16 @@ final class DeploySuite {
         for (Events.Event e : inst.events.since(mark)) {
             if (e.type().equals("STARTED") && e.bsn().equals(bsn) && e.version().equals(version)) {
                 last = e.micros();
+            }
+        }
+        if (inst instanceof RevisorInstance) {
+            for (com.google.gson.JsonObject o : LeakSuite.events(journal, journalMark)) {
+                if (LeakSuite.type(o, "operation.started") && ("deploy:" + bsn + ".jar").equals(LeakSuite.str(o.getAsJsonObject("details"), "trigger"))) {
+                    double opStart = LeakSuite.millisBetween(t0, o);
+                    detect.add(opStart);
+                    transact.add((last - t0) / 1000.0 - opStart);
+                    break;
+                }
             }
         }
         return (last - t0) / 1000.0;
