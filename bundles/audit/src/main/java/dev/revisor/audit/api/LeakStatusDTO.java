@@ -16,7 +16,7 @@ public class LeakStatusDTO extends DTO {
     public boolean inspectable;
     /** Limits of this JVM that the findings are subject to, in plain words; empty when there are none. */
     public List<String> notes;
-    /** Revisions retired and not checked yet (waiting for a refresh). */
+    /** Revisions out of use and not checked yet: still removal-pending (waiting for a refresh), or waiting for the next check. */
     public int pending;
     /** Where the heap analyzer was looked for, and whether it is there. */
     public String analyzer;

@@ -26,13 +26,12 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.BundleRevisions;
 import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
@@ -55,32 +54,38 @@ import dev.revisor.audit.api.LeakStatusDTO;
 import dev.revisor.audit.api.Leaks;
 import dev.revisor.audit.api.OperationDTO;
 import dev.revisor.audit.api.Operations;
+import dev.revisor.audit.api.RefreshRecordDTO;
 import dev.revisor.audit.api.ServiceLeakDTO;
 import dev.revisor.audit.api.ThreadLeakDTO;
+import dev.revisor.audit.internal.operations.RefreshObserver;
+import dev.revisor.audit.internal.operations.RetiredRevision;
 
 /**
  * Leak detection after live updates: the {@link Leaks} service.
  * <p>
- * How: the class loader of every resolved bundle revision is captured in a {@link LoaderRef} (weakly) when the bundle
- * resolves or starts, so that it is still known after the framework let go of the revision. When a bundle stops, its
- * revision is checked for threads, ThreadLocal values, held services and JVM-global registrations; when it is updated,
- * uninstalled or refreshed, its old revision is retired and, once no longer removal-pending (after the refresh), also
- * checked for being a zombie: its loader still reachable after {@code System.gc()}, confirmed by a second collection.
+ * How: the class loader of each bundle's current revision is known (weakly, in a {@link LoaderRef}) from the moment
+ * the bundle resolves or starts. When a bundle stops, its revision is checked for threads, ThreadLocal values, held
+ * services and JVM-global registrations. The revisions that an update, uninstall or refresh took out of use come from
+ * the operation tracker's {@link RefreshObserver} hook, once the framework has removed them (after the refresh, or at
+ * once when nothing was wired to them), with their class loaders captured before the framework disposed of the
+ * wiring: each is retired and also checked for being a zombie, its loader still reachable after {@code System.gc()},
+ * confirmed by a second collection.
  * <p>
- * Entry points: this component's own listeners ({@code SynchronousBundleListener} for the capture, which must happen
- * before the framework disposes of the wiring; {@code FrameworkListener} for PACKAGES_REFRESHED), and
- * {@link #retired} / {@link #refreshed} for the operation tracker's hook, which supersedes the listeners once it
- * calls them (see docs/leaks.md).
+ * Entry points: the {@link RefreshObserver} calls (on the tracker's thread) for retired revisions; this component's
+ * own {@code SynchronousBundleListener} only for what the hook does not tell: the current revision of each bundle
+ * (RESOLVED, STARTING) and plain stops (STOPPED); and a {@code ServiceListener} for services unregistered while
+ * others held them. A revision is retired only by the hook, so never twice.
  * <p>
- * Threads: listeners only capture and queue; every check runs on the component's own thread {@code revisor-leaks},
- * stopped on deactivation. Concurrent Semantics: thread safe; state is guarded by {@code lock}.
+ * Threads: listeners and the hook only note and queue; every check runs on the component's own thread
+ * {@code revisor-leaks}, stopped on deactivation. Concurrent Semantics: thread safe; state is guarded by {@code lock}.
  */
 @Component(configurationPid = LeakDetector.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
-        service = {Leaks.class, LeakDetector.class})
+        service = {Leaks.class, LeakDetector.class, RefreshObserver.class})
 @Designate(ocd = LeakDetector.Config.class)
-public final class LeakDetector implements Leaks, SynchronousBundleListener, FrameworkListener, ServiceListener {
+public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBundleListener, ServiceListener {
     static final String PID = "dev.revisor.audit.leaks";
     private static final Pattern FELIX_REVISION = Pattern.compile("\\(R ([^)]+)\\)");
+    private static final int MAX_REPLACED = 10_000;
 
     @ObjectClassDefinition(name = "Revisor leak detection",
             description = "How old bundle revisions are checked for leaks after live updates, and how zombies are explained")
@@ -168,7 +173,12 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
     private final Object lock = new Object();
     /** bundle id → the loader of its current revision */
     private final Map<Long, LoaderRef> current = new LinkedHashMap<>();
-    /** retired revisions waiting for their check */
+    /**
+     * loaders that left {@link #current} because the bundle got a new wiring, until the hook reports them retired
+     * (so that a revision keeps one key from its start to its zombie check); at most {@value #MAX_REPLACED}
+     */
+    private final List<LoaderRef> replaced = new ArrayList<>();
+    /** retired revisions (reported by the hook) waiting for their check */
     private final List<LoaderRef> retired = new ArrayList<>();
     /** stopped revisions waiting for their check */
     private final List<LoaderRef> stopped = new ArrayList<>();
@@ -212,7 +222,6 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
         executor.setRemoveOnCancelPolicy(true);
         this.explainer = new Explainer(context, config, logger, executor);
         context.addBundleListener(this);
-        context.addFrameworkListener(this);
         context.addServiceListener(this);
         for (Bundle b : context.getBundles()) {
             if ((b.getState() & (Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE | Bundle.STOPPING)) != 0) {
@@ -230,7 +239,6 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
     @Deactivate
     void deactivate() throws InterruptedException {
         context.removeServiceListener(this);
-        context.removeFrameworkListener(this);
         context.removeBundleListener(this);
         executor.shutdownNow();
         if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -252,6 +260,7 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
                 capture(b);
                 break;
             case BundleEvent.STOPPED:
+                // a plain stop: the hook says nothing about it (the revision stays in use); its threads are checked
                 synchronized (lock) {
                     LoaderRef ref = current.get(b.getBundleId());
                     if (ref != null && !stopped.contains(ref)) {
@@ -260,34 +269,9 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
                 }
                 schedule();
                 break;
-            case BundleEvent.UPDATED:
-                retire(b.getBundleId(), "update", currentOperation());
-                synchronized (lock) {
-                    // Felix fires UNRESOLVED before UPDATED: the revision retired a moment ago was retired by the update
-                    for (int i = retired.size() - 1; i >= 0; i--) {
-                        LoaderRef ref = retired.get(i);
-                        if (ref.bundle.id == b.getBundleId()) {
-                            ref.how = "update";
-                            break;
-                        }
-                    }
-                }
-                break;
-            case BundleEvent.UNRESOLVED:
-                retire(b.getBundleId(), "refresh", currentOperation());
-                break;
-            case BundleEvent.UNINSTALLED:
-                retire(b.getBundleId(), "uninstall", currentOperation());
-                break;
             default:
+                // UPDATED, UNRESOLVED, UNINSTALLED: the revisions they take out of use come from the hook
                 break;
-        }
-    }
-
-    @Override
-    public void frameworkEvent(FrameworkEvent event) {
-        if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
-            schedule();
         }
     }
 
@@ -352,34 +336,33 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
                 return;
             }
             if (existing != null) {
-                // a new wiring we did not see the old one leave: retire the old one now
-                retireLocked(b.getBundleId(), "refresh", currentOperation());
+                // a new wiring: the old one is retired when the hook reports it (after the refresh)
+                replacedLocked(existing);
             }
             current.put(b.getBundleId(), new LoaderRef(keyPrefix + refSeq.incrementAndGet(), loader, BundleRefDTO.of(b),
                     revisionName(wiring.getRevision())));
         }
     }
 
+    private void replacedLocked(LoaderRef ref) {
+        replaced.removeIf(r -> r.get() == null);
+        if (ref.get() == null) {
+            return;
+        }
+        if (replaced.size() >= MAX_REPLACED) {
+            replaced.remove(0); // never reported: it gets a key of its own if the hook reports it after all
+        }
+        replaced.add(ref);
+    }
+
     static String revisionName(BundleRevision revision) {
-        String s = String.valueOf(revision);
-        Matcher m = FELIX_REVISION.matcher(s);
-        return m.find() ? m.group(1) : s;
+        return revisionName(String.valueOf(revision));
     }
 
-    private void retire(long bundleId, String how, String operation) {
-        synchronized (lock) {
-            retireLocked(bundleId, how, operation);
-        }
-        schedule();
-    }
-
-    private void retireLocked(long bundleId, String how, String operation) {
-        LoaderRef ref = current.remove(bundleId);
-        if (ref != null) {
-            ref.how = how;
-            ref.operation = operation;
-            retired.add(ref);
-        }
+    /** @return Felix's revision id ({@code 12.0} of {@code org.example.x [12](R 12.0)}), else the name as it is */
+    static String revisionName(String revision) {
+        Matcher m = FELIX_REVISION.matcher(revision);
+        return m.find() ? m.group(1) : revision;
     }
 
     private String currentOperation() {
@@ -405,47 +388,87 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
         }
     }
 
-    // ---- the hook of the operation tracker (issue 4): supersedes the listeners' timing when it calls these ----
+    // ---- the hook of the operation tracker (RefreshObserver), on revisor-audit-operations: note and queue ----
+
+    @Override
+    public void refreshed(RefreshRecordDTO record, List<RetiredRevision> revisions) {
+        retire(record.operation, revisions);
+    }
+
+    @Override
+    public void removed(String operation, List<RetiredRevision> revisions) {
+        retire(operation, revisions);
+    }
 
     /**
-     * A revision left use: called by the operation tracker after a refresh or an operation that removed revisions,
-     * with the class loader it captured before the framework disposed of the wiring.
-     *
-     * @param operation   the operation id
-     * @param bundle      the bundle, named with this revision's version
-     * @param revision    the framework's name of the revision
-     * @param loader      the weakly captured class loader
-     * @param uninstalled whether the bundle was uninstalled
+     * Retires the revisions the framework took out of use: each is checked in a next round (threads, ThreadLocals,
+     * JVM-global registrations, and whether its loader is a zombie).
      */
-    public void retired(String operation, BundleRefDTO bundle, String revision, WeakReference<ClassLoader> loader, boolean uninstalled) {
-        ClassLoader cl = loader.get();
-        if (cl == null) {
-            return;
-        }
+    void retire(String operation, List<RetiredRevision> revisions) {
+        boolean queued = false;
         synchronized (lock) {
-            for (LoaderRef r : retired) {
-                if (r.get() == cl) {
-                    if (r.operation == null) {
-                        r.operation = operation;
-                    }
-                    return;
+            for (RetiredRevision r : revisions) {
+                if (r.fragment() || !r.hadClassLoader()) {
+                    continue; // no class loader of its own: nothing that could leak
                 }
+                ClassLoader cl = r.classLoader();
+                if (cl == null) {
+                    forgetCollectedLocked(r.bundle().id);
+                    continue; // collected already: gone, as it should be
+                }
+                LoaderRef ref = claimLocked(r.bundle().id, cl);
+                if (ref == null) {
+                    ref = new LoaderRef(keyPrefix + refSeq.incrementAndGet(), cl, r.bundle(), revisionName(r.revision()));
+                } else if (retired.contains(ref) || zombies.containsKey(ref.key)) {
+                    continue; // reported before: retired once
+                }
+                ref.how = r.uninstalled() ? "uninstall" : r.wasCurrent() ? "refresh" : "update";
+                ref.operation = operation;
+                retired.add(ref);
+                queued = true;
             }
-            LoaderRef existing = current.get(bundle.id);
-            if (existing != null && existing.get() == cl) {
-                retireLocked(bundle.id, uninstalled ? "uninstall" : "refresh", operation);
-                return;
-            }
-            LoaderRef ref = new LoaderRef(keyPrefix + refSeq.incrementAndGet(), cl, bundle, revision);
-            ref.how = uninstalled ? "uninstall" : "refresh";
-            ref.operation = operation;
-            retired.add(ref);
+        }
+        if (queued) {
+            schedule();
         }
     }
 
-    /** The refresh or removal the {@link #retired} calls belonged to is over: check now. */
-    public void refreshed() {
-        schedule();
+    /**
+     * @return the reference already known for this loader (its bundle's current one, or one replaced by a newer
+     *         wiring, each taken out of there; or one already retired), or {@code null}
+     */
+    private LoaderRef claimLocked(long bundleId, ClassLoader cl) {
+        LoaderRef cur = current.get(bundleId);
+        if (cur != null && cur.get() == cl) {
+            current.remove(bundleId);
+            return cur;
+        }
+        for (java.util.Iterator<LoaderRef> it = replaced.iterator(); it.hasNext();) {
+            LoaderRef r = it.next();
+            if (r.get() == cl) {
+                it.remove();
+                return r;
+            }
+        }
+        for (LoaderRef r : retired) {
+            if (r.get() == cl) {
+                return r;
+            }
+        }
+        for (LoaderRef r : zombies.values()) {
+            if (r.get() == cl) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private void forgetCollectedLocked(long bundleId) {
+        LoaderRef cur = current.get(bundleId);
+        if (cur != null && cur.get() == null) {
+            current.remove(bundleId);
+        }
+        replaced.removeIf(r -> r.get() == null);
     }
 
     // ---- the check, on revisor-leaks ----
@@ -475,18 +498,10 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
         checkQueued.set(false);
         long start = System.nanoTime();
         Round round = new Round();
-        Set<Long> removalPending = new HashSet<>();
-        for (Bundle b : context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).getRemovalPendingBundles()) {
-            removalPending.add(b.getBundleId());
-        }
         synchronized (lock) {
-            for (java.util.Iterator<LoaderRef> it = retired.iterator(); it.hasNext();) {
-                LoaderRef ref = it.next();
-                if (!removalPending.contains(ref.bundle.id) || ref.get() == null) {
-                    it.remove();
-                    round.zombieCandidates.add(ref);
-                }
-            }
+            // the hook reports a revision once the framework removed it: none of these is removal-pending
+            round.zombieCandidates.addAll(retired);
+            retired.clear();
             round.zombieCandidates.addAll(zombies.values());
             List<LoaderRef> forThreads = new ArrayList<>(round.zombieCandidates);
             forThreads.addAll(stopped);
@@ -502,10 +517,13 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
                 forThreads.add(f.ref);
             }
             if (onDemand) {
-                forThreads.addAll(retired);
+                // also what is out of use and not retired yet: removal-pending revisions (replaced by a newer
+                // wiring, or of an uninstalled bundle) and the revisions of bundles that are not active
+                replaced.removeIf(r -> r.get() == null);
+                forThreads.addAll(replaced);
                 for (Map.Entry<Long, LoaderRef> e : current.entrySet()) {
                     Bundle b = context.getBundle(e.getKey());
-                    if (b != null && (b.getState() & (Bundle.ACTIVE | Bundle.STARTING | Bundle.STOPPING)) == 0) {
+                    if (b == null || (b.getState() & (Bundle.ACTIVE | Bundle.STARTING | Bundle.STOPPING)) == 0) {
                         forThreads.add(e.getValue());
                     }
                 }
@@ -901,6 +919,24 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
         return findings();
     }
 
+    /** @return how many revisions are out of use and still removal-pending (the hook reports them after a refresh) */
+    private int removalPendingRevisions() {
+        int n = 0;
+        for (Bundle b : context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class).getRemovalPendingBundles()) {
+            BundleRevisions revisions = b.adapt(BundleRevisions.class);
+            if (revisions == null) {
+                continue;
+            }
+            BundleRevision cur = b.getState() == Bundle.UNINSTALLED ? null : b.adapt(BundleRevision.class);
+            for (BundleRevision rev : revisions.getRevisions()) {
+                if (rev != cur && rev.getWiring() != null) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     @Override
     public LeakStatusDTO status() {
         LeakStatusDTO s = new LeakStatusDTO();
@@ -913,8 +949,9 @@ public final class LeakDetector implements Leaks, SynchronousBundleListener, Fra
         if (internals.note() != null) {
             s.notes.add(internals.note());
         }
+        int pending = removalPendingRevisions();
         synchronized (lock) {
-            s.pending = retired.size();
+            s.pending = pending + retired.size();
         }
         s.analyzer = explainer.describe();
         return s;

@@ -115,8 +115,10 @@ public final class OperationTracker implements Operations {
     private final AtomicLong packagesRefreshed = new AtomicLong();
     private final Object refreshedSignal = new Object();
     private final ReentrantLock refreshLock = new ReentrantLock();
-    /** Revisions taken out of use by updates and uninstalls, by "revision" name, until reported to observers. */
+    /** Revisions taken out of use by updates and uninstalls, by {@link RetiredRevision#key()}, until reported to observers. */
     private final Map<String, RetiredRevision> pendingRetired = new ConcurrentHashMap<>();
+    /** The operation that took each of {@link #pendingRetired} out of use, by {@link RetiredRevision#key()}. */
+    private final Map<String, String> pendingRetiredBy = new ConcurrentHashMap<>();
     private final Set<String> reportedRetired = ConcurrentHashMap.newKeySet();
     private final long firstOwnSeq;
 
@@ -437,7 +439,7 @@ public final class OperationTracker implements Operations {
             op = beginImplicit(t, event, wiringThread, nanos);
         }
         if (type == BundleEvent.UPDATED || type == BundleEvent.UNINSTALLED) {
-            captureRetiring(bundle, type == BundleEvent.UNINSTALLED);
+            captureRetiring(bundle, type == BundleEvent.UNINSTALLED, op.id);
         }
         op.bundleEvent(bundle, type, nanos);
         RefreshRecording recording = x != null && x.op == op ? x.recording : op.refresh();
@@ -491,7 +493,7 @@ public final class OperationTracker implements Operations {
                 WiringSnapshot.take(withPending, true), Wires.pending(fw));
     }
 
-    private void captureRetiring(Bundle bundle, boolean uninstalled) {
+    private void captureRetiring(Bundle bundle, boolean uninstalled, String operation) {
         BundleRevisions revisions = bundle.adapt(BundleRevisions.class);
         if (revisions == null) {
             return;
@@ -500,7 +502,9 @@ public final class OperationTracker implements Operations {
         for (BundleRevision rev : revisions.getRevisions()) {
             if (rev != current && rev.getWiring() != null) {
                 RetiredRevision r = RetiredRevision.capture(rev, Wires.ref(rev), uninstalled, false);
-                pendingRetired.putIfAbsent(r.revision(), r);
+                if (pendingRetired.putIfAbsent(r.key(), r) == null) {
+                    pendingRetiredBy.put(r.key(), operation);
+                }
             }
         }
     }
@@ -594,6 +598,11 @@ public final class OperationTracker implements Operations {
                     return r.id;
                 }
                 ExpectedRefresh x = expected.get();
+                if (x == null && hasPendingRetired()) {
+                    // Felix removed an updated or uninstalled revision nobody was wired to at once, on the thread of the
+                    // change, and says so with this event: tell the observers now, not only when the operation ends
+                    executor.execute(safely("reporting removed revisions", () -> reportRemoved(null)));
+                }
                 return x == null ? null : x.op.id;
             }
             case FrameworkEvent.STARTLEVEL_CHANGED:
@@ -756,13 +765,14 @@ public final class OperationTracker implements Operations {
         List<RetiredRevision> retired = new ArrayList<>();
         RefreshRecordDTO record = rec.finish(context, new ArrayList<>(op.servicesInUse), retired);
         for (RetiredRevision r : pendingRetired.values()) {
-            if (r.isDisposed() && retired.stream().noneMatch(x -> x.revision().equals(r.revision()))) {
+            if (r.isDisposed() && retired.stream().noneMatch(x -> x.key().equals(r.key()))) {
                 retired.add(r);
             }
         }
         List<RetiredRevision> fresh = new ArrayList<>();
         for (RetiredRevision r : retired) {
-            pendingRetired.remove(r.revision());
+            pendingRetired.remove(r.key());
+            pendingRetiredBy.remove(r.key());
             if (firstReport(r)) {
                 fresh.add(r);
             }
@@ -790,36 +800,41 @@ public final class OperationTracker implements Operations {
         return record;
     }
 
-    /** Remembers a reported revision (so that it is reported once); forgets them all past a bound. */
+    /** Remembers a reported revision wiring (so that it is reported once); forgets them all past a bound. */
     private boolean firstReport(RetiredRevision r) {
         if (reportedRetired.size() > 10_000) {
             reportedRetired.clear(); // only a report racing the next refresh needs the memory
         }
-        return reportedRetired.add(r.bundle().id + "/" + r.revision());
+        return reportedRetired.add(r.bundle().id + "/" + r.key());
     }
 
     private boolean hasPendingRetired() {
         return !pendingRetired.isEmpty();
     }
 
-    private void reportRemoved(String operation) {
-        List<RetiredRevision> removed = new ArrayList<>();
+    /**
+     * Tells the observers about the revisions taken out of use by updates and uninstalls that the framework has
+     * removed (disposed of) by now, grouped by the operation that retired them.
+     *
+     * @param ending the operation that ends, for revisions whose operation is not known; or {@code null}
+     */
+    private void reportRemoved(String ending) {
+        Map<String, List<RetiredRevision>> removed = new LinkedHashMap<>();
         for (RetiredRevision r : new ArrayList<>(pendingRetired.values())) {
-            if (r.isDisposed()) {
-                pendingRetired.remove(r.revision());
+            if (r.isDisposed() && pendingRetired.remove(r.key(), r)) {
+                String by = pendingRetiredBy.remove(r.key());
                 if (firstReport(r)) {
-                    removed.add(r);
+                    removed.computeIfAbsent(by != null ? by : ending, k -> new ArrayList<>()).add(r);
                 }
             }
         }
-        if (removed.isEmpty()) {
-            return;
-        }
-        for (RefreshObserver o : observers) {
-            try {
-                o.removed(operation, List.copyOf(removed));
-            } catch (Throwable e) {
-                logger.error("refresh observer {} failed on the revisions removed by {}: {}", o, operation, e.toString(), e);
+        for (Map.Entry<String, List<RetiredRevision>> e : removed.entrySet()) {
+            for (RefreshObserver o : observers) {
+                try {
+                    o.removed(e.getKey(), List.copyOf(e.getValue()));
+                } catch (Throwable ex) {
+                    logger.error("refresh observer {} failed on the revisions removed by {}: {}", o, e.getKey(), ex.toString(), ex);
+                }
             }
         }
     }

@@ -18,10 +18,13 @@ import dev.revisor.audit.api.RefreshRecordDTO;
  * (Gogo {@code refresh}, FileInstall), once the framework reported it done and the record is journaled. The list
  * holds every revision that the refresh replaced or removed: old revisions of updated bundles, uninstalled bundles,
  * and the previous revision of every bundle refreshed in place.</li>
- * <li>{@link #removed} comes when an operation that uninstalled or updated bundles ends, for the revisions the
- * framework removed at once without a refresh of their own: an uninstalled bundle, or the old revision of an updated
- * one, that nobody was wired to. A revision left removal-pending comes later, in the {@link #refreshed} call of the
- * refresh that removes it. Each revision is reported once.</li>
+ * <li>{@link #removed} comes for the revisions the framework removed at once without a refresh of their own: an
+ * uninstalled bundle, or the old revision of an updated one, that nobody was wired to. It comes as soon as the
+ * framework reports that removal done (Felix fires PACKAGES_REFRESHED after it), and at the latest when the operation
+ * that uninstalled or updated the bundles ends; each call names the operation that retired its revisions. A revision
+ * left removal-pending comes later, in the {@link #refreshed} call of the refresh that removes it. Each wiring of a
+ * revision is reported once (a revision refreshed in place gets a new wiring and class loader, reported when that one
+ * goes out of use in turn).</li>
  * <li>Must return quickly: a slow observer delays the next records (run long work on an executor of your own).
  * An exception is logged and does not stop the other observers.</li>
  * <li>Must not keep the class loaders strongly: that would be the very leak it looks for.</li>

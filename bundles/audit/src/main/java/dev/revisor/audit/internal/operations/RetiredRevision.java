@@ -28,6 +28,7 @@ public final class RetiredRevision {
     private final java.lang.ref.WeakReference<BundleWiring> wiring;
     private final WeakReference<ClassLoader> classLoader;
     private final WeakReference<BundleRevision> revisionRef;
+    private final String key;
 
     RetiredRevision(BundleRefDTO bundle, String revision, boolean uninstalled, boolean fragment, boolean wasCurrent,
             ClassLoader loader, BundleRevision rev, BundleWiring wiring) {
@@ -40,6 +41,7 @@ public final class RetiredRevision {
         this.fragment = fragment;
         this.classLoader = new WeakReference<>(loader);
         this.revisionRef = new WeakReference<>(rev);
+        this.key = revision + "@" + (wiring == null ? "-" : Integer.toHexString(System.identityHashCode(wiring)));
     }
 
     /**
@@ -66,6 +68,14 @@ public final class RetiredRevision {
     /** @return the revision as the framework names it, e.g. {@code org.example.utils [12](R 12.0)} in Felix */
     public String revision() {
         return revision;
+    }
+
+    /**
+     * @return what tells one capture from another: the revision and its wiring. A revision refreshed in place keeps
+     *         its name and gets a new wiring (and class loader): each wiring is retired, and reported, once.
+     */
+    String key() {
+        return key;
     }
 
     /** @return whether the bundle was uninstalled ({@code false}: updated or refreshed in place) */
