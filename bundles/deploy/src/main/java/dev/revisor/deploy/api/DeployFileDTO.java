@@ -16,6 +16,11 @@ public class DeployFileDTO extends DTO {
     public static final String REFUSED = "refused";
     /** {@code rolled-back}: the change was applied, failed, and the previous bytes were put back ({@code NAME.jar.failed}). */
     public static final String ROLLED_BACK = "rolled-back";
+    /**
+     * {@code stuck}: the bundle's activator (or that of a bundle of its plan) has not returned from start() within
+     * {@code start.timeout.ms}; the transaction is finished when it returns ({@code NAME.jar.failed}).
+     */
+    public static final String STUCK = "stuck";
     /** {@code incomplete}: the file is still being written, or was left half-written; nothing changed yet. */
     public static final String INCOMPLETE = "incomplete";
     /** {@code waiting}: the file is in the folder but its transaction has not run yet. */

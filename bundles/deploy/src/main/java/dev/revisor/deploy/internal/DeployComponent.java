@@ -39,7 +39,8 @@ import dev.revisor.deploy.api.DeployStatusDTO;
  * Every callback only hands the file to the deploy thread, where {@link DeployEngine} runs one transaction at a time.
  * <p>
  * Concurrent Semantics: thread safe. FileInstall calls on its watcher thread; the work runs on the single
- * "revisor-deploy" thread this component owns and stops on deactivation.
+ * "revisor-deploy" thread this component owns and stops on deactivation. Bundle starts run on the {@link Starter}'s
+ * "revisor-deploy-start-N" threads (at most {@value Starter#MAX_THREADS}), interrupted and joined on deactivation.
  */
 @Component(immediate = true, service = {ArtifactInstaller.class, DeployFolder.class}, configurationPid = DeployComponent.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -64,6 +65,10 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
                 + " thread is still stopping, in ms")
         long verify_timeout_ms() default 10_000;
 
+        @AttributeDefinition(description = "How long the deploy thread waits for a bundle's activator to return from start(), in ms;"
+                + " then the transaction ends with the bundle marked stuck and the folder goes on (docs/deploy.md)")
+        long start_timeout_ms() default 30_000;
+
         @AttributeDefinition(description = "How long a refresh may take, in ms")
         long refresh_timeout_ms() default 30_000;
 
@@ -85,6 +90,7 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
 
     private final Logger log;
     private final ScheduledThreadPoolExecutor executor;
+    private final Starter starter;
     private final DeployEngine engine;
     private final FolderGuard guard;
     private final Path folder;
@@ -107,7 +113,7 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
             log.warn("deploy: felix.fileinstall.start.level '{}' is not a number; deployed bundles keep the initial start level", level);
         }
         Settings settings = new Settings(folder, gate, config.verify_timeout_ms(), config.refresh_timeout_ms(), config.settle_ms(),
-                start == null || Boolean.parseBoolean(start.trim()), startLevel);
+                Math.max(1, config.start_timeout_ms()), start == null || Boolean.parseBoolean(start.trim()), startLevel);
         StateStore store = new StateStore(dataDirectory(context, config));
         JarInspector inspector = new JarInspector(new JarInspector.Limits(config.max_jar_bytes(), config.max_entries(),
                 config.max_uncompressed_bytes()));
@@ -136,9 +142,11 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
             }
         };
         this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.starter = new Starter(operations, settings.startTimeoutMillis, Starter.MAX_THREADS, this::startReturned);
         this.engine = new DeployEngine(context, operations, refreshes, journal, log, settings, guard, inspector, store,
-                (task, delay) -> executor.schedule(task, delay, TimeUnit.MILLISECONDS));
+                (task, delay) -> executor.schedule(task, delay, TimeUnit.MILLISECONDS), starter);
         engine.load();
+        engine.disarmStuck();
         executor.execute(engine::startUp);
         log.info("deploy: watching {} through FileInstall; state in {}; api.gate={}, folder.permissions={}", folder,
                 store.directory(), gate, guard.mode());
@@ -146,7 +154,7 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
 
     @Deactivate
     void deactivate() {
-        executor.shutdown();
+        executor.shutdown(); // a transaction in progress ends as usual, its starts included
         try {
             if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
                 log.warn("deploy: a transaction is still running after 30 s; interrupting it (the write-ahead record completes"
@@ -158,6 +166,17 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        // starts that have not returned: interrupt them (the deploy folder is going away); at the next activation the
+        // file's record says stuck and its transaction is finished then
+        for (String thread : starter.close(5_000)) {
+            log.error("deploy: {} still runs after an interrupt and 5 s: its activator ignores interruption; the thread ends"
+                    + " only when start() returns", thread);
+        }
+    }
+
+    /** A start reported stuck has returned: on its own thread; the deploy thread finishes its transaction. */
+    private void startReturned(Starter.Stuck stuck, Throwable failure) {
+        submit(() -> engine.startReturned(stuck, failure));
     }
 
     // ---- ArtifactInstaller: called on FileInstall's watcher thread; hand off only

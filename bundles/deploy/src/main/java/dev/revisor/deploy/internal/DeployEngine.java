@@ -50,7 +50,14 @@ import dev.revisor.deploy.api.DeployStatusDTO;
  * <p>
  * Concurrent Semantics: every method but {@link #status()} runs on the deploy thread only (the component's
  * single-threaded executor), so transactions never overlap; {@link #status()} may be called on any thread and reads
- * a concurrent map of copies.
+ * a concurrent map of copies. Bundle starts run on the {@link Starter}'s threads; the deploy thread waits for each at
+ * most {@code start.timeout.ms}.
+ * <p>
+ * A start that has not returned in time holds the framework's lock for its bundle until it returns: stopping,
+ * updating or uninstalling that bundle would wait as long, and a refresh that covers it would hold the framework's
+ * global lock meanwhile (every bundle operation of the runtime would wait). So Revisor never touches a bundle whose
+ * start is stuck: its transaction ends {@code stuck}, the change of any file whose refresh would cover it waits
+ * ({@code deploy.deferred}), and when the start returns ({@link #startReturned}) the transaction is finished.
  */
 final class DeployEngine {
     /** Schedules a task on the deploy thread after a delay. */
@@ -73,12 +80,17 @@ final class DeployEngine {
     private final JarInspector inspector;
     private final StateStore store;
     private final Scheduler scheduler;
+    private final Starter starter;
     private final Map<String, FileRecord> records = new ConcurrentHashMap<>();
+    /** Files whose change waits for a stuck start to return, with the starts they wait for (deploy thread only). */
+    private final Map<String, List<String>> deferred = new LinkedHashMap<>();
+    /** What late starts threw, by bundle id, until their transaction is finished (deploy thread only). */
+    private final Map<Long, Throwable> lateFailures = new java.util.HashMap<>();
     /** The folder problem last journaled, so that it is journaled once, not at every file. */
     private volatile String reportedFolderProblem;
 
     DeployEngine(BundleContext context, Operations operations, Refreshes refreshes, Journal journal, Logger log,
-            Settings settings, FolderGuard guard, JarInspector inspector, StateStore store, Scheduler scheduler) {
+            Settings settings, FolderGuard guard, JarInspector inspector, StateStore store, Scheduler scheduler, Starter starter) {
         this.context = context;
         this.frameworkWiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
         this.operations = operations;
@@ -90,6 +102,7 @@ final class DeployEngine {
         this.inspector = inspector;
         this.store = store;
         this.scheduler = scheduler;
+        this.starter = starter;
     }
 
     /** Reads state.json; called once before any task runs. */
@@ -106,6 +119,7 @@ final class DeployEngine {
             folderRefused(problem);
         }
         recover();
+        finishUnfinished();
         reevaluatePending();
         for (FileRecord rec : new ArrayList<>(records.values())) {
             if (!Files.exists(settings.folder.resolve(rec.file))) {
@@ -144,10 +158,16 @@ final class DeployEngine {
                 refuse(rec, null, "permissions", fileProblem);
                 return;
             }
+            Bundle existing = bundleOf(rec, file);
+            List<String> blockers = blockers(rec, existing, true);
+            if (!blockers.isEmpty()) {
+                defer(rec, existing, blockers);
+                return;
+            }
+            deferred.remove(name);
             long modified = Files.getLastModifiedTime(file).toMillis();
             long size = Files.size(file);
             String sha = store.stage(file, name);
-            Bundle existing = bundleOf(rec, file);
             if (existing != null && sha.equals(rec.sha256)) {
                 store.discardStaged(name);
                 if (!DeployFileDTO.DEPLOYED.equals(rec.state) && !DeployFileDTO.PENDING.equals(rec.state)
@@ -203,11 +223,17 @@ final class DeployEngine {
             return;
         }
         FileRecord rec = records.get(name);
-        deleteMarkers(name);
         Bundle bundle = rec == null ? null : bundleOf(rec, file);
         if (bundle == null) {
             bundle = context.getBundle(location(file));
         }
+        List<String> blockers = blockers(rec, bundle, false);
+        if (!blockers.isEmpty()) {
+            defer(rec == null ? records.computeIfAbsent(name, this::newRecord) : rec, bundle, blockers);
+            return;
+        }
+        deferred.remove(name);
+        deleteMarkers(name);
         if (bundle == null) {
             records.remove(name);
             forget(name);
@@ -222,10 +248,15 @@ final class DeployEngine {
                 collectStates(plan, bundle, tx);
                 store.writeTransaction(tx);
                 String display = Explain.name(bundle);
+                stopAll(tx.activeBefore); // Revisor, not the framework's refresh, starts them again: with the time box
                 bundle.uninstall();
                 tx.phase = Transaction.APPLIED; // not written: at restart the bundle's absence tells
                 journal.record("deploy.uninstalled", op.id(), bundle, details(name, null));
-                List<String> failures = refreshStartVerify(bundle, tx, false);
+                Verdict verdict = refreshStartVerify(bundle, tx, false, name);
+                for (Starter.Stuck s : verdict.stuck) {
+                    journalStuck(op, name, tx, s);
+                }
+                List<String> failures = verdict.failures;
                 String reason = "removed " + name + ": uninstalled " + display
                         + (failures.isEmpty() ? "" : "; bundles that used it no longer run: " + String.join("; ", failures));
                 op.outcome(Operation.SUCCEEDED, reason);
@@ -300,19 +331,41 @@ final class DeployEngine {
             deployed(op, rec, bundle, what + (fragment ? " (a fragment: attached when its host resolves)" : " (not started: felix.fileinstall.bundles.new.start=false)"));
             return;
         }
-        try {
-            bundle.start(Bundle.START_ACTIVATION_POLICY);
-        } catch (BundleException | IllegalStateException e) {
-            String why = e instanceof BundleException ? Explain.startFailure((BundleException) e) : e.getMessage();
-            try {
-                bundle.stop(); // no persistent start: it stays installed, not active, until a fixed jar comes
-            } catch (BundleException | IllegalStateException ignored) {
-                // it is not active anyway
-            }
-            failed(op, rec, bundle, what + ", but it did not start: " + why);
+        Starter.Result started = starter.start(bundle, Bundle.START_ACTIVATION_POLICY, rec.file);
+        if (started.stuck != null) {
+            Transaction tx = new Transaction();
+            tx.operation = op.id();
+            tx.file = rec.file;
+            tx.action = Transaction.INSTALL;
+            tx.bundleId = bundle.getBundleId();
+            tx.location = bundle.getLocation();
+            tx.sha256 = rec.sha256;
+            tx.started = Instant.now().toString();
+            Verdict verdict = new Verdict();
+            verdict.stuck.add(started.stuck);
+            unfinished(op, rec, bundle, tx, verdict, what + ", but");
+            return;
+        }
+        if (started.refused != null) {
+            failed(op, rec, bundle, what + ", but it was not started: " + started.refused
+                    + ". Remove the jar and copy it in again once they have returned");
+            return;
+        }
+        if (started.failure != null) {
+            stopQuietly(bundle); // no persistent start: it stays installed, not active, until a fixed jar comes
+            failed(op, rec, bundle, what + ", but it did not start: " + Explain.failure(started.failure));
             return;
         }
         deployed(op, rec, bundle, what);
+    }
+
+    /** Clears the persistent start of a bundle whose start failed; the start has returned, so its lock is free. */
+    private void stopQuietly(Bundle bundle) {
+        try {
+            bundle.stop();
+        } catch (BundleException | IllegalStateException ignored) {
+            // it is not active anyway
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ update
@@ -339,6 +392,7 @@ final class DeployEngine {
             }
         }
         boolean success = false;
+        boolean keepStaged = false;
         try (Operation op = operations.begin(KIND, Operations.TRIGGER_DEPLOY + name, name)) {
             if (!breaks.isEmpty()) {
                 List<Object> packages = new ArrayList<>();
@@ -372,11 +426,15 @@ final class DeployEngine {
             collectStates(plan, bundle, tx);
             store.writeTransaction(tx);
             String before = Explain.name(bundle);
+            // the bundle and the active bundles of its plan are stopped here, so that Revisor starts them again itself,
+            // each within start.timeout.ms, instead of the framework's refresh thread (which holds the framework's
+            // global lock while it restarts them: an activator that blocks there would block the whole runtime)
+            stopAll(tx.activeBefore);
             stopTransient(bundle);
             try (InputStream in = Files.newInputStream(store.staging(name))) {
                 bundle.update(in);
             } catch (BundleException e) {
-                startAll(tx.activeBefore);
+                startAll(tx.activeBefore, name, Map.of());
                 store.clearTransaction();
                 refuseIn(op, rec, bundle, facts.sha256, "framework", "the framework refused the new bytes: " + Explain.firstLine(e.getMessage()));
                 return;
@@ -385,19 +443,27 @@ final class DeployEngine {
             Map<String, Object> updated = details(name, facts.sha256);
             updated.put("from", before);
             journal.record("deploy.updated", op.id(), bundle, updated);
-            List<String> failures = refreshStartVerify(bundle, tx, true);
-            if (failures.isEmpty()) {
+            Verdict verdict = refreshStartVerify(bundle, tx, true, name);
+            String what = "the update to " + facts.display();
+            if (verdict.ok()) {
                 store.keep(name);
                 rec.sha256 = facts.sha256;
                 rec.triedSha256 = null;
                 deployed(op, rec, bundle, "updated " + before + " to " + bundle.getVersion() + (gateNote == null ? "" : "; " + gateNote));
                 success = true;
+            } else if (!verdict.stuck.isEmpty()) {
+                keepStaged = true; // kept until the starts return: then the update is kept or rolled back
+                unfinished(op, rec, bundle, tx, verdict, what + " is not finished:");
+            } else if (verdict.refreshTimedOut) {
+                refreshTimedOut(op, rec, bundle, tx, what + " failed: " + String.join("; ", verdict.failures));
             } else {
-                rollBack(op, rec, bundle, tx, previous, "the update to " + facts.display() + " failed: " + String.join("; ", failures));
+                rollBack(op, rec, bundle, tx, previous, what + " failed: " + String.join("; ", verdict.failures));
             }
             store.clearTransaction();
         } finally {
-            store.discardStaged(name);
+            if (!keepStaged) {
+                store.discardStaged(name);
+            }
         }
         if (success) {
             reevaluatePending();
@@ -406,55 +472,113 @@ final class DeployEngine {
 
     /** Puts the previous bytes back, refreshes, restarts, verifies; records rolled-back (or failed when that fails too). */
     private void rollBack(Operation op, FileRecord rec, Bundle bundle, Transaction tx, Path previous, String cause) {
-        List<String> failures = new ArrayList<>();
+        Verdict verdict;
+        stopAll(tx.activeBefore);
         stopTransient(bundle);
         try (InputStream in = Files.newInputStream(previous)) {
             bundle.update(in);
-            failures.addAll(refreshStartVerify(bundle, tx, true));
+            verdict = refreshStartVerify(bundle, tx, true, rec.file);
         } catch (BundleException | IOException e) {
-            failures.add("putting the previous bytes back failed: " + Explain.firstLine(e.getMessage()));
+            verdict = new Verdict();
+            verdict.failures.add("putting the previous bytes back failed: " + Explain.firstLine(e.getMessage()));
         }
         rec.triedSha256 = tx.sha256;
+        if (!verdict.stuck.isEmpty()) {
+            tx.rollingBack = true;
+            unfinished(op, rec, bundle, tx, verdict, cause + ". The previous bytes are back, but the rollback is not finished:");
+            return;
+        }
+        rolledBackOrNot(op, rec, bundle, tx, cause, verdict);
+    }
+
+    /** Records how a rollback ended, once its starts have returned. */
+    private void rolledBackOrNot(Operation op, FileRecord rec, Bundle bundle, Transaction tx, String cause, Verdict verdict) {
         Map<String, Object> details = details(rec.file, tx.sha256);
         details.put("cause", cause);
-        if (failures.isEmpty()) {
+        if (verdict.ok()) {
             journal.record("deploy.rolled-back", op.id(), bundle, details);
             mark(op, rec, bundle, DeployFileDTO.ROLLED_BACK, Operation.ROLLED_BACK,
                     cause + ". Rolled back: " + Explain.name(bundle) + " runs its previous bytes again", FAILED_SUFFIX);
         } else {
-            details.put("rollbackFailures", failures);
+            details.put("rollbackFailures", verdict.failures);
             journal.record("deploy.rollback-failed", op.id(), bundle, details);
             mark(op, rec, bundle, DeployFileDTO.FAILED, Operation.FAILED,
-                    cause + ". The rollback did not bring everything back: " + String.join("; ", failures), FAILED_SUFFIX);
+                    cause + ". The rollback did not bring everything back: " + String.join("; ", verdict.failures), FAILED_SUFFIX);
+        }
+    }
+
+    /**
+     * The refresh did not end in time: it still runs on the framework's refresh thread and holds the framework's
+     * global lock, so stopping or updating the bundle now would wait for it too. No rollback: the file is marked failed.
+     */
+    private void refreshTimedOut(Operation op, FileRecord rec, Bundle bundle, Transaction tx, String cause) {
+        rec.triedSha256 = tx.sha256;
+        Map<String, Object> details = details(rec.file, tx.sha256);
+        details.put("cause", cause);
+        details.put("rollbackFailures", List.of("no rollback: the refresh still runs"));
+        journal.record("deploy.rollback-failed", op.id(), bundle, details);
+        mark(op, rec, bundle, DeployFileDTO.FAILED, Operation.FAILED, cause + ". Revisor did not roll back: the refresh still"
+                + " runs and holds the framework's lock, so stopping or updating " + Explain.name(bundle) + " would wait for it"
+                + " as well. Once it has ended, copy the previous jar in again", FAILED_SUFFIX);
+    }
+
+    /** What verification found: the failures, and the starts that had not returned among them. */
+    static final class Verdict {
+        final List<String> failures = new ArrayList<>();
+        final List<Starter.Stuck> stuck = new ArrayList<>();
+        /** What the starts that returned threw, by bundle id. */
+        final Map<Long, Throwable> thrown = new LinkedHashMap<>();
+        boolean refreshTimedOut;
+
+        boolean ok() {
+            return failures.isEmpty() && stuck.isEmpty();
         }
     }
 
     /**
      * Refreshes after a change, starts what was active before and checks that every bundle of the plan is back.
      *
-     * @return the bundles that are not, each with the reason; empty when all is well
+     * @return the bundles that are not, each with the reason, and the starts that have not returned
      */
-    private List<String> refreshStartVerify(Bundle changed, Transaction tx, boolean refresh) {
-        List<String> failures = new ArrayList<>();
+    private Verdict refreshStartVerify(Bundle changed, Transaction tx, boolean refresh, String file) {
         if (refresh || changed != null) {
             try {
                 refreshes.refresh(List.of(changed), settings.refreshTimeoutMillis);
             } catch (TimeoutException e) {
-                failures.add("the refresh did not end within " + settings.refreshTimeoutMillis + " ms");
-                return failures;
+                Verdict verdict = new Verdict();
+                verdict.refreshTimedOut = true;
+                verdict.failures.add("the refresh did not end within " + Explain.duration(settings.refreshTimeoutMillis)
+                        + refreshThreadAt());
+                return verdict;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                failures.add("the transaction was interrupted (the runtime is stopping)");
-                return failures;
+                Verdict verdict = new Verdict();
+                verdict.failures.add("the transaction was interrupted (the runtime is stopping)");
+                return verdict;
             }
         }
-        return verify(tx, changed);
+        return verify(tx, changed, file, Map.of());
     }
 
-    /** Starts what was active before; checks it is active and that what was resolved is resolved. */
-    private List<String> verify(Transaction tx, Bundle changed) {
-        List<String> failures = new ArrayList<>();
-        startAll(tx.activeBefore);
+    /** @return where the framework's refresh thread is, when there is one */
+    private static String refreshThreadAt() {
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            if ("FelixFrameworkWiring".equals(e.getKey().getName())) {
+                return "; the framework's refresh thread is at " + Explain.stuckAt(e.getValue());
+            }
+        }
+        return "";
+    }
+
+    /**
+     * Starts what was active before (each start within start.timeout.ms); checks it is active and that what was
+     * resolved is resolved.
+     *
+     * @param known starts that returned late with an exception, by bundle id: not started again, reported with it
+     */
+    private Verdict verify(Transaction tx, Bundle changed, String file, Map<Long, Throwable> known) {
+        Verdict verdict = new Verdict();
+        Map<Long, Starter.Result> results = startAll(tx.activeBefore, file, known);
         long deadline = System.nanoTime() + settings.verifyTimeoutMillis * 1_000_000L;
         List<Bundle> notActive = notActive(tx.activeBefore);
         // the refresh has ended and the starts above returned: only a bundle another thread is still stopping can
@@ -463,19 +587,37 @@ final class DeployEngine {
                 && notActive.stream().anyMatch(b -> b.getState() == Bundle.STOPPING)) {
             try {
                 Thread.sleep(20);
-                startAll(tx.activeBefore);
+                results.putAll(startAll(tx.activeBefore, file, known));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
             notActive = notActive(tx.activeBefore);
         }
+        for (Starter.Result r : results.values()) {
+            if (r.stuck != null) {
+                verdict.stuck.add(r.stuck);
+                verdict.failures.add(r.stuck.describe());
+            }
+        }
         for (Bundle b : notActive) {
-            failures.add(Explain.name(b) + " is " + Explain.state(b) + ": " + whyNotActive(b));
+            Starter.Result r = results.get(b.getBundleId());
+            Throwable thrown = known.containsKey(b.getBundleId()) ? known.get(b.getBundleId()) : r == null ? null : r.failure;
+            if (thrown != null) {
+                verdict.thrown.put(b.getBundleId(), thrown);
+            }
+            boolean resolveError = thrown instanceof BundleException && ((BundleException) thrown).getType() == BundleException.RESOLVE_ERROR;
+            if (thrown != null && !resolveError) {
+                verdict.failures.add(Explain.name(b) + " is " + Explain.state(b) + ": " + Explain.failure(thrown));
+            } else if (r != null && r.refused != null) {
+                verdict.failures.add(Explain.name(b) + " is " + Explain.state(b) + ": it was not started: " + r.refused);
+            } else {
+                verdict.failures.add(Explain.name(b) + " is " + Explain.state(b) + ": " + whyNotActive(b));
+            }
         }
         for (long id : tx.activeBefore) {
             if (context.getBundle(id) == null && (changed == null || changed.getBundleId() != id)) {
-                failures.add("bundle " + id + " is gone");
+                verdict.failures.add("bundle " + id + " is gone");
             }
         }
         List<Bundle> resolved = new ArrayList<>();
@@ -488,11 +630,11 @@ final class DeployEngine {
         if (!resolved.isEmpty() && !frameworkWiring.resolveBundles(resolved)) {
             for (Bundle b : resolved) {
                 if (b.getState() == Bundle.INSTALLED) {
-                    failures.add(Explain.name(b) + " no longer resolves: " + Explain.unresolved(b, frameworkWiring));
+                    verdict.failures.add(Explain.name(b) + " no longer resolves: " + Explain.unresolved(b, frameworkWiring));
                 }
             }
         }
-        return failures;
+        return verdict;
     }
 
     private List<Bundle> notActive(List<Long> ids) {
@@ -506,36 +648,48 @@ final class DeployEngine {
         return out;
     }
 
+    /** Why a bundle that was started (and whose start did not throw) is not active; never starts it again. */
     private String whyNotActive(Bundle b) {
         if (b.getState() == Bundle.INSTALLED && !frameworkWiring.resolveBundles(List.of(b))) {
             return "it does not resolve: " + Explain.unresolved(b, frameworkWiring);
         }
-        try {
-            b.start(Bundle.START_ACTIVATION_POLICY);
-            return b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING ? "it started late" : "it did not start";
-        } catch (BundleException e) {
-            return Explain.startFailure(e);
-        } catch (IllegalStateException e) {
-            return String.valueOf(e.getMessage());
-        }
+        return "it did not start";
     }
 
-    private void startAll(List<Long> ids) {
+    /**
+     * Starts the bundles that are not active, in order, each within start.timeout.ms; never one whose start is stuck.
+     *
+     * @param skip bundles not to start (their late start threw)
+     * @return how each start went, by bundle id
+     */
+    private Map<Long, Starter.Result> startAll(List<Long> ids, String file, Map<Long, ?> skip) {
+        Map<Long, Starter.Result> results = new LinkedHashMap<>();
         for (long id : ids) {
             Bundle b = context.getBundle(id);
-            if (b == null || b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING || isFragment(b)) {
+            if (b == null || skip.containsKey(id) || b.getState() == Bundle.ACTIVE || isFragment(b) || starter.isStuck(id)
+                    || (b.getState() == Bundle.STARTING && isLazy(b))) {
                 continue;
             }
-            try {
-                b.start(Bundle.START_ACTIVATION_POLICY);
-            } catch (BundleException | IllegalStateException e) {
-                // verify() names it with the reason
+            results.put(id, starter.start(b, Bundle.START_ACTIVATION_POLICY, file));
+        }
+        return results;
+    }
+
+    /** Stops the bundles transiently, the last first; never one whose start is stuck (the stop would wait for it). */
+    private void stopAll(List<Long> ids) {
+        List<Long> reversed = new ArrayList<>(ids);
+        Collections.reverse(reversed);
+        for (long id : reversed) {
+            Bundle b = context.getBundle(id);
+            if (b != null && !starter.isStuck(id)) {
+                stopTransient(b);
             }
         }
     }
 
     private void stopTransient(Bundle bundle) {
-        if (isFragment(bundle) || (bundle.getState() != Bundle.ACTIVE && bundle.getState() != Bundle.STARTING)) {
+        if (isFragment(bundle) || starter.isStuck(bundle.getBundleId())
+                || (bundle.getState() != Bundle.ACTIVE && bundle.getState() != Bundle.STARTING)) {
             return;
         }
         try {
@@ -543,6 +697,311 @@ final class DeployEngine {
         } catch (BundleException e) {
             log.warn("deploy: stopping {} before its update failed: {}", Explain.name(bundle), e.getMessage());
         }
+    }
+
+    private static boolean isLazy(Bundle b) {
+        Object policy = b.getHeaders("").get(Constants.BUNDLE_ACTIVATIONPOLICY);
+        return policy != null && String.valueOf(policy).trim().startsWith(Constants.ACTIVATION_LAZY);
+    }
+
+    // ------------------------------------------------------------------------------------------------ stuck starts
+
+    /**
+     * @param starts whether the change starts a bundle (a new or changed file, not a removal)
+     * @return the starts a change of this file would have to wait for, in words: its own transaction's stuck starts,
+     *         stuck starts of bundles the refresh of its bundle would cover, or all start threads taken; empty when none
+     */
+    private List<String> blockers(FileRecord rec, Bundle bundle, boolean starts) {
+        Set<String> out = new LinkedHashSet<>();
+        if (rec != null && rec.stuck != null) {
+            for (long id : rec.stuck.stuckBundles) {
+                Bundle b = context.getBundle(id);
+                out.add(b == null ? "bundle " + id : Explain.name(b));
+            }
+        }
+        Set<Long> stuck = starter.stuckIds();
+        if (bundle != null && !stuck.isEmpty() && bundle.getState() != Bundle.UNINSTALLED) {
+            for (Bundle b : frameworkWiring.getDependencyClosure(List.of(bundle))) {
+                if (stuck.contains(b.getBundleId())) {
+                    out.add(Explain.name(b));
+                }
+            }
+        }
+        if (out.isEmpty() && starts && starter.full()) {
+            out.addAll(starter.runningNames());
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** The change of this file waits until the starts it would have to wait for have returned. */
+    private void defer(FileRecord rec, Bundle bundle, List<String> blockers) {
+        boolean again = blockers.equals(deferred.put(rec.file, blockers));
+        String reason = "its change waits until the start of " + String.join(", ", blockers) + " has returned: "
+                + (rec.stuck != null ? "the last change of " + rec.file + " is not finished yet"
+                        : "its refresh would have to stop " + (blockers.size() == 1 ? "that bundle" : "those bundles")
+                                + " while their activator runs")
+                + "; Revisor applies it then";
+        if (!again) {
+            Map<String, Object> details = details(rec.file, null);
+            details.put("waitsFor", blockers);
+            details.put("reason", reason);
+            journal.record("deploy.deferred", null, bundle, details);
+            log.info("deploy: {}: {}", rec.file, reason);
+        }
+        if (rec.stuck == null) {
+            // another file's start is stuck: say so beside this one (the stuck file's own marker says it already)
+            rec.state = DeployFileDTO.WAITING;
+            rec.reason = reason;
+            rec.time = Instant.now().toString();
+            writeMarker(rec.file, PENDING_SUFFIX, rec.file + " waits (" + rec.time + "):\n" + reason + "\n\n"
+                    + "The folder's state: bin/revisor exec 'audit:deploys'\n");
+            rec.marker = rec.file + PENDING_SUFFIX;
+        }
+        try {
+            store.discardStaged(rec.file);
+        } catch (IOException e) {
+            // staging is cleaned at the next transaction of this file
+        }
+    }
+
+    /**
+     * A transaction whose starts have not returned within the limit ends here: marked stuck, with each start's stack
+     * journaled; it is finished when they return ({@link #startReturned}) or at the next start ({@link #startUp}).
+     *
+     * @param what the sentence so far, e.g. {@code installed x/1.0.0 [42], but}
+     */
+    private void unfinished(Operation op, FileRecord rec, Bundle bundle, Transaction tx, Verdict verdict, String what) {
+        tx.stuckBundles = new ArrayList<>();
+        List<String> stuckTexts = new ArrayList<>();
+        for (Starter.Stuck s : verdict.stuck) {
+            tx.stuckBundles.add(s.bundle.getBundleId());
+            stuckTexts.add(s.describe());
+            journalStuck(op, rec.file, tx, s);
+        }
+        List<String> others = new ArrayList<>(verdict.failures);
+        others.removeAll(stuckTexts);
+        rec.stuck = tx;
+        String name = Explain.name(bundle);
+        String consequence;
+        if (Transaction.INSTALL.equals(tx.action)) {
+            consequence = name + " stays STARTING, and nothing can stop or uninstall it while its activator runs: the"
+                    + " framework's lock for it is held by that start. When the activator returns, Revisor finishes: "
+                    + rec.file + " is deployed if " + name + " is ACTIVE, failed with the exception otherwise.";
+        } else if (!tx.rollingBack) {
+            consequence = name + " runs the new bytes. Revisor does not roll back while a start runs: stopping or updating a"
+                    + " bundle needs the framework's lock for it, which that start holds, and a refresh would hold up every bundle"
+                    + " operation of the runtime. When the activator returns, Revisor finishes: it keeps the update if every"
+                    + " bundle of the plan is active, and rolls back to the previous bytes otherwise.";
+        } else {
+            consequence = "When the activator returns, Revisor checks again that every bundle of the plan is active.";
+        }
+        String reason = what + " " + String.join("; ", stuckTexts) + (others.isEmpty() ? "" : "; also: " + String.join("; ", others))
+                + ". " + consequence + " Until then, changes of " + rec.file + " and of bundles wired to "
+                + (verdict.stuck.size() == 1 && verdict.stuck.get(0).bundle.getBundleId() == bundle.getBundleId() ? "it" : "them")
+                + " wait. To end it now: give the activator what it waits for (its stack above), or restart the runtime"
+                + " (docs/deploy.md, \"An activator that does not return\")";
+        mark(op, rec, bundle, DeployFileDTO.STUCK, Operation.FAILED, reason, FAILED_SUFFIX);
+        log.warn("deploy: {} {}", rec.file, reason);
+    }
+
+    private void journalStuck(Operation op, String file, Transaction tx, Starter.Stuck s) {
+        Map<String, Object> details = details(file, tx.sha256);
+        details.put("action", tx.rollingBack ? "rollback" : tx.action);
+        details.put("limitMs", s.limitMillis);
+        details.put("since", s.since.toString());
+        details.put("thread", s.thread);
+        details.put("threadState", s.threadState);
+        if (s.lock != null) {
+            details.put("lock", s.lock);
+        }
+        if (s.lockOwner != null) {
+            details.put("lockOwner", s.lockOwner);
+        }
+        details.put("at", s.at);
+        details.put("stack", s.stack);
+        journal.record("deploy.start-stuck", op.id(), s.bundle, details);
+    }
+
+    /**
+     * A start reported stuck has returned (on the deploy thread, handed over by the start's thread): journals it and,
+     * once every stuck start of its transaction has returned, finishes that transaction; then the deferred files go on.
+     */
+    void startReturned(Starter.Stuck stuck, Throwable failure) {
+        long id = stuck.bundle.getBundleId();
+        Map<String, Object> details = details(stuck.file, null);
+        details.put("durationMs", stuck.elapsedMillis());
+        details.put("outcome", failure == null ? "started" : "failed");
+        details.put("thread", stuck.thread);
+        details.putAll(Explain.exceptionDetails(failure));
+        journal.record("deploy.start-returned", null, stuck.bundle, details);
+        log.info("deploy: the start of {} returned after {}{}", Explain.name(stuck.bundle), Explain.duration(stuck.elapsedMillis()),
+                failure == null ? "" : ": " + Explain.failure(failure));
+        FileRecord rec = records.get(stuck.file);
+        if (rec != null && rec.stuck != null && rec.stuck.stuckBundles.contains(id)) {
+            if (failure != null) {
+                lateFailures.put(id, failure);
+            }
+            if (rec.stuck.stuckBundles.stream().noneMatch(starter::isStuck)) {
+                finish(rec, "the start that had not returned came back after " + Explain.duration(stuck.elapsedMillis()));
+            }
+        }
+        save();
+        runDeferred();
+    }
+
+    /**
+     * Finishes a transaction whose starts had not returned: they have now (or the runtime was restarted). Starts what
+     * is not active yet (within the limit) and judges as the transaction would have: deployed, failed, rolled back,
+     * or stuck again.
+     */
+    private void finish(FileRecord rec, String why) {
+        Transaction tx = rec.stuck;
+        rec.stuck = null;
+        Map<Long, Throwable> known = new LinkedHashMap<>();
+        for (long id : tx.stuckBundles) {
+            Throwable t = lateFailures.remove(id);
+            if (t != null) {
+                known.put(id, t);
+            }
+        }
+        Bundle bundle = tx.bundleId < 0 ? null : context.getBundle(tx.bundleId);
+        try (Operation op = operations.begin(KIND, Operations.TRIGGER_DEPLOY + rec.file, rec.file)) {
+            if (bundle == null) {
+                // uninstalled meanwhile (not by Revisor): the file, if it is still there, is deployed as new
+                op.outcome(Operation.FAILED, why + "; the bundle of " + rec.file + " is gone");
+                rec.bundleId = -1;
+                rec.sha256 = null;
+                rec.state = DeployFileDTO.WAITING;
+                rec.reason = why + "; its bundle is gone";
+                deleteMarkers(rec.file);
+                rec.marker = null;
+                deferred.put(rec.file, List.of());
+                return;
+            }
+            String name = Explain.name(bundle);
+            if (Transaction.INSTALL.equals(tx.action)) {
+                Throwable thrown = known.get(bundle.getBundleId());
+                if (bundle.getState() == Bundle.ACTIVE) {
+                    deployed(op, rec, bundle, "installed " + name + " (" + why + ")");
+                } else if (thrown != null) {
+                    stopQuietly(bundle);
+                    failed(op, rec, bundle, "installed " + name + ", but it did not start (" + why + "): " + Explain.failure(thrown));
+                } else {
+                    startNewBundle(op, rec, bundle, "installed " + name + " (" + why + ")");
+                }
+                return;
+            }
+            Verdict verdict = verify(tx, bundle, rec.file, known);
+            if (tx.rollingBack) {
+                if (!verdict.stuck.isEmpty()) {
+                    unfinished(op, rec, bundle, tx, verdict, why + "; the rollback of " + rec.file + " is still not finished:");
+                } else {
+                    rolledBackOrNot(op, rec, bundle, tx, "the update of " + rec.file + " did not verify (" + why + ")", verdict);
+                }
+                return;
+            }
+            if (verdict.ok()) {
+                store.keep(rec.file);
+                rec.sha256 = tx.sha256;
+                rec.triedSha256 = null;
+                deployed(op, rec, bundle, "updated " + name + " (" + why + "): every bundle of its plan is active");
+            } else if (!verdict.stuck.isEmpty()) {
+                unfinished(op, rec, bundle, tx, verdict, why + "; the update of " + rec.file + " is still not finished:");
+                return; // the staged bytes stay until then
+            } else {
+                rollBack(op, rec, bundle, tx, store.bytes(rec.file), "the update of " + rec.file + " failed (" + why + "): "
+                        + String.join("; ", verdict.failures));
+            }
+            store.discardStaged(rec.file);
+        } catch (IOException | RuntimeException e) {
+            log.error("deploy: finishing the transaction of {} failed: {}", rec.file, e.toString(), e);
+        } finally {
+            save();
+        }
+    }
+
+    /** At start: transactions whose starts had not returned when the runtime (or this component) stopped. */
+    private void finishUnfinished() {
+        List<FileRecord> unfinished = new ArrayList<>();
+        for (FileRecord rec : records.values()) {
+            if (rec.stuck != null) {
+                unfinished.add(rec);
+            }
+        }
+        if (unfinished.isEmpty()) {
+            return;
+        }
+        awaitFrameworkStarted();
+        for (FileRecord rec : unfinished) {
+            finish(rec, "the deploy folder stopped (with the runtime, or its bundle) before the start that had not returned"
+                    + " came back; Revisor started it again");
+        }
+        runDeferred();
+    }
+
+    /**
+     * Called once at activation, before the deploy thread runs: a bundle whose start had not returned when the runtime
+     * (or this component) stopped is kept from being started by the framework's start-level thread, where its
+     * activator could hold up the start of the runtime (its persistent start is cleared while its start level is not
+     * reached yet). Revisor starts it itself, within the limit, once the framework has started ({@link #startUp}).
+     */
+    void disarmStuck() {
+        org.osgi.framework.startlevel.FrameworkStartLevel fsl = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
+                .adapt(org.osgi.framework.startlevel.FrameworkStartLevel.class);
+        int active = fsl == null ? Integer.MAX_VALUE : fsl.getStartLevel();
+        for (FileRecord rec : records.values()) {
+            if (rec.stuck == null) {
+                continue;
+            }
+            for (long id : rec.stuck.stuckBundles) {
+                Bundle b = context.getBundle(id);
+                if (b == null || (b.getState() != Bundle.RESOLVED && b.getState() != Bundle.INSTALLED)) {
+                    continue;
+                }
+                BundleStartLevel bsl = b.adapt(BundleStartLevel.class);
+                if (bsl == null || !bsl.isPersistentlyStarted() || bsl.getStartLevel() <= active) {
+                    continue;
+                }
+                try {
+                    b.stop();
+                    log.warn("deploy: the start of {} ({}) had not returned when the runtime stopped; the framework will not"
+                            + " start it by itself, Revisor starts it once the framework has started", Explain.name(b), rec.file);
+                } catch (BundleException | IllegalStateException e) {
+                    log.warn("deploy: cannot keep the framework from starting {}: {}", Explain.name(b), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Files whose change waited for a stuck start: judged again (they wait again if they still have to). */
+    private void runDeferred() {
+        if (deferred.isEmpty()) {
+            return;
+        }
+        for (String name : new ArrayList<>(deferred.keySet())) {
+            FileRecord rec = records.get(name);
+            if (rec != null && !blockersChanged(rec, name)) {
+                continue;
+            }
+            Path file = settings.folder.resolve(name);
+            if (Files.exists(file)) {
+                changed(file, false);
+            } else {
+                removed(file);
+            }
+        }
+    }
+
+    /** @return whether what the deferred file waits for has changed (some of it returned), so that it is judged again */
+    private boolean blockersChanged(FileRecord rec, String name) {
+        Path file = settings.folder.resolve(name);
+        Bundle bundle = bundleOf(rec, file);
+        List<String> now = blockers(rec, bundle, Files.exists(file));
+        if (now.isEmpty()) {
+            deferred.remove(name);
+            return true;
+        }
+        return !now.equals(deferred.get(name));
     }
 
     // ------------------------------------------------------------------------------------------------ pending
@@ -637,23 +1096,26 @@ final class DeployEngine {
                     } else if (bundle.getLastModified() == tx.lastModifiedBefore) {
                         decision = "rolled-back";
                         store.discardStaged(tx.file);
-                        startAll(tx.activeBefore);
+                        startAll(tx.activeBefore, tx.file, Map.of());
                         op.outcome(Operation.ROLLED_BACK, what + "; the update had not happened yet, " + Explain.name(bundle)
                                 + " runs its previous bytes; the file is tried again");
                         rec.state = DeployFileDTO.DEPLOYED;
                         rec.reason = what + "; nothing had changed";
                     } else {
-                        List<String> failures = verify(tx, bundle);
-                        if (failures.isEmpty()) {
+                        Verdict verdict = verify(tx, bundle, tx.file, Map.of());
+                        if (verdict.ok()) {
                             decision = "completed";
                             store.keep(tx.file);
                             rec.sha256 = tx.sha256;
                             rec.triedSha256 = null;
                             deployed(op, rec, bundle, what + "; completed at restart: " + Explain.name(bundle) + " and every bundle of its plan are active");
+                        } else if (!verdict.stuck.isEmpty()) {
+                            decision = "unfinished"; // the staged bytes stay until the starts return
+                            unfinished(op, rec, bundle, tx, verdict, what + "; at restart the update is not finished:");
                         } else {
                             decision = "rolled-back";
                             rollBack(op, rec, bundle, tx, store.bytes(tx.file), what + "; at restart the update did not verify: "
-                                    + String.join("; ", failures));
+                                    + String.join("; ", verdict.failures));
                             store.discardStaged(tx.file);
                         }
                     }
@@ -670,12 +1132,15 @@ final class DeployEngine {
                             bundle.uninstall();
                         }
                         refreshes.refresh(Collections.emptyList(), settings.refreshTimeoutMillis);
-                        startAll(tx.activeBefore);
+                        startAll(tx.activeBefore, tx.file, Map.of());
                         op.outcome(Operation.SUCCEEDED, what + "; completed at restart: the bundle is uninstalled");
                         records.remove(tx.file);
                         forget(tx.file);
                     }
                 }
+            }
+            if (rec.stuck != null && !"unfinished".equals(decision)) {
+                decision = "unfinished"; // completed, but the start it needed has not returned
             }
             Map<String, Object> details = details(tx.file, tx.sha256);
             details.put("action", tx.action);
@@ -791,6 +1256,7 @@ final class DeployEngine {
             case DeployFileDTO.PENDING: return "is installed but waits";
             case DeployFileDTO.FAILED: return "failed";
             case DeployFileDTO.ROLLED_BACK: return "was rolled back";
+            case DeployFileDTO.STUCK: return "is stuck: an activator has not returned";
             default: return "was refused";
         }
     }

@@ -131,6 +131,134 @@ final class Explain {
         return firstLine(e.getMessage()) + (cause == null ? "" : " (" + cause.getClass().getName() + ": " + firstLine(String.valueOf(cause.getMessage())) + ")");
     }
 
+    /**
+     * @return why a start failed, from whatever {@code Bundle.start} threw: {@link #startFailure} for a
+     *         {@link BundleException}, the exception itself otherwise
+     */
+    static String failure(Throwable t) {
+        if (t instanceof BundleException) {
+            return startFailure((BundleException) t);
+        }
+        return t.getClass().getName() + (t.getMessage() == null ? "" : ": " + firstLine(t.getMessage()));
+    }
+
+    /**
+     * @param millis a duration
+     * @return it for people: {@code 30 s}, {@code 1.5 s}, {@code 500 ms}
+     */
+    static String duration(long millis) {
+        if (millis < 1000) {
+            return millis + " ms";
+        }
+        if (millis % 1000 == 0) {
+            return millis / 1000 + " s";
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+
+    /** How many frames {@link #stuckAt} shows. */
+    static final int TOP_FRAMES = 6;
+
+    /**
+     * Where a start thread is stuck, for people: the frames above the framework's own (what the activator runs),
+     * innermost first, without the JDK's internal frames of a wait ({@code Unsafe.park}, {@code LockSupport},
+     * {@code AbstractQueuedSynchronizer}: the first frame shown is the call that waits, e.g.
+     * {@code CountDownLatch.await}), at most {@value #TOP_FRAMES}; when there are more, the innermost ones and the
+     * outermost one (the activator's own frame). When the thread is inside the framework itself (waiting for a
+     * bundle's lock), its top frames. The journal keeps the whole stack.
+     */
+    static String stuckAt(StackTraceElement[] frames) {
+        if (frames == null || frames.length == 0) {
+            return "(no stack: the thread has ended)";
+        }
+        int begin = 0;
+        while (begin < frames.length - 1 && isWaitInternals(frames[begin].getClassName())) {
+            begin++;
+        }
+        int end = frames.length;
+        for (int i = begin; i < frames.length; i++) {
+            if (frames[i].getClassName().startsWith("org.apache.felix.framework.")) {
+                end = i;
+                break;
+            }
+        }
+        if (end == begin) { // waiting inside the framework itself
+            end = Math.min(frames.length, begin + TOP_FRAMES);
+        }
+        List<String> shown = new ArrayList<>();
+        if (end - begin <= TOP_FRAMES) {
+            for (int i = begin; i < end; i++) {
+                shown.add(frame(frames[i]));
+            }
+        } else {
+            for (int i = begin; i < begin + TOP_FRAMES - 1; i++) {
+                shown.add(frame(frames[i]));
+            }
+            shown.add("... " + (end - begin - TOP_FRAMES) + " more");
+            shown.add(frame(frames[end - 1]));
+        }
+        return String.join(" < ", shown);
+    }
+
+    private static boolean isWaitInternals(String className) {
+        return className.startsWith("jdk.internal.") || className.startsWith("sun.")
+                || className.startsWith("java.util.concurrent.locks.");
+    }
+
+    /** @return {@code class.method(File.java:12)}, without the module name */
+    static String frame(StackTraceElement f) {
+        String where = f.isNativeMethod() ? "Native Method"
+                : f.getFileName() == null ? "Unknown Source"
+                : f.getLineNumber() >= 0 ? f.getFileName() + ":" + f.getLineNumber() : f.getFileName();
+        return f.getClassName() + "." + f.getMethodName() + "(" + where + ")";
+    }
+
+    /**
+     * The facts of a start failure for the journal: {@code exception} and {@code message} of the activator's exception
+     * (the {@link BundleException}'s cause when the framework wrapped it, else what was thrown),
+     * {@code rootCauseClass} and {@code rootCauseMessage} of its innermost cause when it has one, and
+     * {@code wrapper}: the framework's exception ({@code class: message}) when it wrapped the activator's.
+     * Absent facts are left out.
+     */
+    static java.util.Map<String, Object> exceptionDetails(Throwable thrown) {
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        if (thrown == null) {
+            return d;
+        }
+        Throwable exception = thrown;
+        if (thrown instanceof BundleException && thrown.getCause() != null) {
+            exception = thrown.getCause();
+            d.put("wrapper", thrown.getClass().getName() + (thrown.getMessage() == null ? "" : ": " + firstLine(thrown.getMessage())));
+        }
+        d.put("exception", exception.getClass().getName());
+        if (exception.getMessage() != null) {
+            d.put("message", firstLine(exception.getMessage()));
+        }
+        Throwable root = rootCause(exception);
+        if (root != exception) {
+            d.put("rootCauseClass", root.getClass().getName());
+            if (root.getMessage() != null) {
+                d.put("rootCauseMessage", firstLine(root.getMessage()));
+            }
+        }
+        // keep the framework's wrapper last: the activator's exception is what people look for first
+        Object wrapper = d.remove("wrapper");
+        if (wrapper != null) {
+            d.put("wrapper", wrapper);
+        }
+        return d;
+    }
+
+    /** @return the innermost cause (the throwable itself when it has none); safe against cause cycles */
+    static Throwable rootCause(Throwable t) {
+        Throwable root = t;
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (root.getCause() != null && root.getCause() != root && seen.add(root)) {
+            root = root.getCause();
+        }
+        return root;
+    }
+
     static String firstLine(String s) {
         if (s == null) {
             return "";

@@ -18,6 +18,11 @@ final class FileRecord {
     String reason;
     String marker;
     String time;
+    /**
+     * The transaction that ended while starts of its bundles had not returned ({@code stuck}), finished when they
+     * return or at the next start; {@code null} otherwise.
+     */
+    Transaction stuck;
 
     FileRecord copy() {
         FileRecord r = new FileRecord();
@@ -32,6 +37,7 @@ final class FileRecord {
         r.reason = reason;
         r.marker = marker;
         r.time = time;
+        r.stuck = stuck;
         return r;
     }
 }

@@ -9,16 +9,19 @@ final class Settings {
     final long verifyTimeoutMillis;
     final long refreshTimeoutMillis;
     final long settleMillis;
+    /** How long the deploy thread waits for an activator's start() (start.timeout.ms). */
+    final long startTimeoutMillis;
     final boolean startNewBundles;
     final int startLevel;
 
     Settings(Path folder, String apiGate, long verifyTimeoutMillis, long refreshTimeoutMillis, long settleMillis,
-            boolean startNewBundles, int startLevel) {
+            long startTimeoutMillis, boolean startNewBundles, int startLevel) {
         this.folder = folder;
         this.apiGate = apiGate;
         this.verifyTimeoutMillis = verifyTimeoutMillis;
         this.refreshTimeoutMillis = refreshTimeoutMillis;
         this.settleMillis = settleMillis;
+        this.startTimeoutMillis = startTimeoutMillis;
         this.startNewBundles = startNewBundles;
         this.startLevel = startLevel;
     }

@@ -34,4 +34,12 @@ final class Transaction {
     /** Bundles resolved (not active) before the change: they must be resolved after it. */
     List<Long> resolvedBefore = new ArrayList<>();
     String started;
+    /**
+     * When the transaction ended with starts that had not returned (kept in {@code state.json} with the file's record,
+     * not in the write-ahead record): the bundles whose start was stuck. The transaction is finished when they return,
+     * or at the next start of the runtime.
+     */
+    List<Long> stuckBundles = new ArrayList<>();
+    /** Whether those starts were those of a rollback (the previous bytes are in place already). */
+    boolean rollingBack;
 }
