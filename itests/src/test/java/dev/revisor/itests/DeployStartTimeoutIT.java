@@ -30,6 +30,8 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.Version;
 import org.osgi.service.cm.Configuration;
@@ -50,14 +52,17 @@ import dev.revisor.itests.fixtures.deploy.blocking.Activator;
  * An activator that does not return from start() no longer holds up the deploy folder: with start.timeout.ms at 1 s,
  * the transaction ends with the file marked stuck (the activator's frames in NAME.jar.failed and in
  * deploy.start-stuck), other files are deployed meanwhile, a change that would have to touch the stuck bundle waits,
- * and when the start returns the transaction is finished: deployed, or rolled back when the start threw.
- * The fixture's activator waits on a latch this test registers and counts down: no sleeps, no timing assertions.
+ * and when the start returns the transaction is finished: deployed, or rolled back when the start threw; the deploy
+ * bundle's stop interrupts and joins the start threads, and its next start finishes the transaction. A refresh that
+ * does not end (refresh.timeout.ms at 3 s) is not followed by a rollback that would wait for it.
+ * The fixture's activator (and the refresh) wait on latches this test counts down: no sleeps, no timing assertions.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class DeployStartTimeoutIT {
     private static final long WAIT = 20_000;
     private static final long LIMIT = 1000;
+    private static final long REFRESH_LIMIT = 3000;
     private static final String NEW = "dev.revisor.itests.blocking";
     private static final String UPD = "dev.revisor.itests.blockupd";
     private static final String KEEP = "dev.revisor.itests.blockkeep";
@@ -80,6 +85,10 @@ public class DeployStartTimeoutIT {
         Fixtures.jar("blockagain.jar").symbolicName(AGAIN).version("1.0.0").privatePackages(blocking).activator(Activator.class).build();
         Fixtures.jar("after-1.0.0.jar").symbolicName("dev.revisor.itests.after").version("1.0.0").privatePackages(good)
                 .activator(dev.revisor.itests.fixtures.deploy.good.Activator.class).build();
+        DeploySupport.gateBundle("rt-gate-1.0.0.jar", "1.0.0", "1.0.0", true, false);
+        DeploySupport.gateBundle("rt-gate-1.1.0.jar", "1.1.0", "1.1.0", true, true);
+        DeploySupport.gateBundle("rt-gate-1.2.0.jar", "1.2.0", "1.2.0", true, true);
+        DeploySupport.consumerBundle("rt-consumer.jar", "dev.revisor.itests.rtconsumer", "dev.revisor.itests.deploy.rtconsumer");
         for (String bsn : List.of(UPD, KEEP)) {
             String file = bsn.substring(bsn.lastIndexOf('.') + 1);
             Fixtures.jar(file + "-1.0.0.jar").symbolicName(bsn).version("1.0.0").privatePackages(good)
@@ -94,15 +103,16 @@ public class DeployStartTimeoutIT {
 
     @Before
     public void startTimeoutOfOneSecond() throws Exception {
-        String filter = "(start.timeout.ms=" + LIMIT + ")";
+        String filter = "(&(start.timeout.ms=" + LIMIT + ")(refresh.timeout.ms=" + REFRESH_LIMIT + "))";
         if (!context.getServiceReferences(DeployFolder.class, filter).isEmpty()) {
             return;
         }
         Configuration c = configAdmin.getConfiguration("dev.revisor.deploy", null);
         Dictionary<String, Object> props = new Hashtable<>();
         props.put("start.timeout.ms", LIMIT);
+        props.put("refresh.timeout.ms", REFRESH_LIMIT);
         c.update(props);
-        await("the deploy folder runs with start.timeout.ms=" + LIMIT, WAIT, () -> {
+        await("the deploy folder runs with " + filter, WAIT, () -> {
             try {
                 return !context.getServiceReferences(DeployFolder.class, filter).isEmpty();
             } catch (org.osgi.framework.InvalidSyntaxException e) {
@@ -276,6 +286,56 @@ public class DeployStartTimeoutIT {
         assertEquals(Bundle.ACTIVE, b.getState());
         e.unregister();
         r.unregister();
+    }
+
+    @Test
+    public void aRefreshThatDoesNotEndIsNotFollowedByARollbackThatWouldWaitForIt() throws Exception {
+        Path deploy = deployDir(context);
+        dropInto(deploy, Fixtures.path("rt-gate-1.0.0.jar"), "rtgate.jar");
+        await("gate active", WAIT, () -> active("dev.revisor.itests.gate"));
+        dropInto(deploy, Fixtures.path("rt-consumer.jar"), "rtconsumer.jar");
+        await("consumer active", WAIT, () -> active("dev.revisor.itests.rtconsumer"));
+        Bundle gate = bundleNamed(context, "dev.revisor.itests.gate");
+        Bundle consumer = bundleNamed(context, "dev.revisor.itests.rtconsumer");
+        // the framework's refresh thread is held inside the refresh, where it unresolves the consumer
+        CountDownLatch inRefresh = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        SynchronousBundleListener holder = event -> {
+            if (event.getType() == BundleEvent.UNRESOLVED && event.getBundle().getBundleId() == consumer.getBundleId()
+                    && "FelixFrameworkWiring".equals(Thread.currentThread().getName())) {
+                inRefresh.countDown();
+                try {
+                    letGo.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        context.addBundleListener(holder);
+        try {
+            dropInto(deploy, Fixtures.path("rt-gate-1.1.0.jar"), "rtgate.jar");
+            assertTrue("the refresh runs and is held", inRefresh.await(WAIT, TimeUnit.MILLISECONDS));
+            await("rtgate.jar failed once refresh.timeout.ms has passed", WAIT, () -> "failed".equals(fileState("rtgate.jar", "state")));
+            String failed = Files.readString(deploy.resolve("rtgate.jar.failed"));
+            assertTrue(failed, failed.contains("the refresh did not end within 3 s") && failed.contains("Revisor did not roll back"));
+            assertTrue("says where the refresh thread is: " + failed, failed.contains("the framework's refresh thread is at")
+                    && failed.contains(DeployStartTimeoutIT.class.getName()));
+            assertTrue("names what to start by hand: " + failed, failed.contains("start " + gate.getBundleId() + " " + consumer.getBundleId()));
+            assertEquals("not rolled back", new Version(1, 1, 0), gate.getVersion());
+            AuditEventDTO rollbackFailed = last(gate, "deploy.rollback-failed");
+            assertTrue(String.valueOf(rollbackFailed), String.valueOf(rollbackFailed.details.get("rollbackFailures")).contains("no rollback"));
+        } finally {
+            letGo.countDown();
+            context.removeBundleListener(holder);
+        }
+        // once the refresh has ended, what the marker says works
+        await("the refresh has ended", WAIT, () -> consumer.getState() != Bundle.ACTIVE && consumer.getState() != Bundle.STOPPING
+                && last(consumer, "bundle.unresolved") != null && journal.events(EventQuery.last(1).withType("framework.packages_refreshed"))
+                        .stream().anyMatch(ev -> ev.seq > last(consumer, "bundle.unresolved").seq));
+        gogoOk(processor, "start " + gate.getBundleId() + " " + consumer.getBundleId());
+        dropInto(deploy, Fixtures.path("rt-gate-1.2.0.jar"), "rtgate.jar");
+        await("a fixed jar is applied as an update", WAIT, () -> gate.getVersion().equals(new Version(1, 2, 0))
+                && "deployed".equals(fileState("rtgate.jar", "state")) && consumer.getState() == Bundle.ACTIVE);
     }
 
     // ---- helpers

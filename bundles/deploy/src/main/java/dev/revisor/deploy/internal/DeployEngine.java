@@ -509,17 +509,32 @@ final class DeployEngine {
 
     /**
      * The refresh did not end in time: it still runs on the framework's refresh thread and holds the framework's
-     * global lock, so stopping or updating the bundle now would wait for it too. No rollback: the file is marked failed.
+     * global lock, so stopping or updating the bundle now would wait for it too. No rollback: the file is marked failed,
+     * and the bundle's bytes are the new ones from now on (a later jar is an update from them).
      */
-    private void refreshTimedOut(Operation op, FileRecord rec, Bundle bundle, Transaction tx, String cause) {
-        rec.triedSha256 = tx.sha256;
+    private void refreshTimedOut(Operation op, FileRecord rec, Bundle bundle, Transaction tx, String cause) throws IOException {
+        store.keep(rec.file);
+        rec.sha256 = tx.sha256;
+        rec.triedSha256 = null;
         Map<String, Object> details = details(rec.file, tx.sha256);
         details.put("cause", cause);
         details.put("rollbackFailures", List.of("no rollback: the refresh still runs"));
         journal.record("deploy.rollback-failed", op.id(), bundle, details);
+        List<String> stopped = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (long id : tx.activeBefore) {
+            Bundle b = context.getBundle(id);
+            if (b != null && b.getState() != Bundle.ACTIVE && b.getState() != Bundle.STARTING) {
+                stopped.add(Explain.name(b));
+                ids.add(Long.toString(id));
+            }
+        }
         mark(op, rec, bundle, DeployFileDTO.FAILED, Operation.FAILED, cause + ". Revisor did not roll back: the refresh still"
                 + " runs and holds the framework's lock, so stopping or updating " + Explain.name(bundle) + " would wait for it"
-                + " as well. Once it has ended, copy the previous jar in again", FAILED_SUFFIX);
+                + " as well" + (stopped.isEmpty() ? "" : "; these bundles of the plan were active and are stopped: "
+                + String.join(", ", stopped)) + ". Once the refresh has ended, "
+                + (stopped.isEmpty() ? "" : "start them (start " + String.join(" ", ids) + "), and ")
+                + "copy the previous jar in again, or a fixed one", FAILED_SUFFIX);
     }
 
     /** What verification found: the failures, and the starts that had not returned among them. */
