@@ -26,6 +26,39 @@ final class AuditSuite {
         this.ctx = ctx;
     }
 
+    /**
+     * The evidence behind the figures: one more Revisor, recorded with JFR (settings=profile) during 10 × perLeg cycles
+     * with the audit on; collections by cause, sampled Revisor frames, and how large the operations grew (journal).
+     */
+    private void profile(Path jar, int perLeg) throws IOException {
+        Path jfr = ctx.work.resolve("homes/audit-cycles.jfr");
+        List<String> opts = new ArrayList<>(Context.JVM_OPTIONS);
+        opts.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+        int cycles = perLeg * 10;
+        try (RevisorInstance r = ctx.revisor("audit-jfr", "", Map.of(), opts)) {
+            r.start();
+            r.awaitReady(Duration.ofSeconds(60));
+            r.task("warmup", "cycles " + jar + " " + perLeg + " 1 -", Duration.ofMinutes(5));
+            Map<String, List<String>> res = r.task("cycles", "cycles " + jar + " " + cycles + " 1 -", Duration.ofMinutes(10));
+            String[] leg = res.get("leg").get(0).split(" ");
+            Map<String, Integer> perOperation = new java.util.HashMap<>();
+            for (com.google.gson.JsonObject o : LeakSuite.events(r.home.resolve("data/audit/journal.jsonl"), 0)) {
+                if (o.has("operation") && !o.get("operation").isJsonNull() && o.has("bundle") && o.get("bundle").isJsonObject()
+                        && String.valueOf(LeakSuite.str(o.getAsJsonObject("bundle"), "symbolicName")).equals("bench.cycle")) {
+                    perOperation.merge(o.get("operation").getAsString(), 1, Integer::sum);
+                }
+            }
+            r.stop();
+            Profile p = Profile.read(jfr);
+            int largest = perOperation.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+            ctx.report.note(String.format(Locale.ROOT, "Profile of %d cycles with the audit on (JFR settings=profile, %s; %.0f ms wall, "
+                    + "%d full GCs): %s. The journal's events about the cycle bundles fall into %d operations, the largest with %d events.",
+                    cycles, jfr.getFileName(), Double.parseDouble(leg[2]) / 1e6, Long.parseLong(leg[4]), p.summary(8), perOperation.size(), largest));
+        } catch (RuntimeException e) {
+            ctx.report.note("Profile of the audit cycles failed: " + e);
+        }
+    }
+
     void run() throws IOException {
         int perLeg = ctx.quick ? 50 : 100;
         int legs = 10; // 5 on, 5 off
@@ -81,6 +114,7 @@ final class AuditSuite {
                 spacedGc[f[1].equals("on") ? 0 : 1] += f.length > 4 ? Long.parseLong(f[4]) : 0;
             }
         }
+        profile(jar, perLeg);
         Report rep = ctx.report;
         String s = "3. Audit overhead (install/start/stop/uninstall cycles, in-process)";
         String cmd = "probe task: cycles JAR " + perLeg + " " + legs + " dev.revisor.audit (legs on,off,off,on,...; off = dev.revisor.audit stopped)";
