@@ -204,7 +204,10 @@ public class DeployStartTimeoutIT {
         assertEquals(Activator.MESSAGE, returned.details.get("message"));
         assertEquals(java.io.IOException.class.getName(), returned.details.get("rootCauseClass"));
         assertEquals(Activator.ROOT_MESSAGE, returned.details.get("rootCauseMessage"));
-        assertNotNull("deploy.rolled-back journaled", last(upd, "deploy.rolled-back"));
+        AuditEventDTO rolledBack = last(upd, "deploy.rolled-back");
+        assertNotNull("deploy.rolled-back journaled", rolledBack);
+        assertEquals("with the new version's exception", Activator.MESSAGE, rolledBack.details.get("message"));
+        assertEquals(java.io.IOException.class.getName(), rolledBack.details.get("rootCauseClass"));
         e.unregister();
         r.unregister();
     }

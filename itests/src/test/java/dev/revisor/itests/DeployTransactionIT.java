@@ -223,6 +223,25 @@ public class DeployTransactionIT {
         assertTrue("not active: " + b.getState(), b.getState() == Bundle.RESOLVED || b.getState() == Bundle.INSTALLED);
         assertEquals("failed", fileState("broken-start.jar", "state"));
         assertEquals("failed", fileState("broken-start.jar", "outcome"));
+
+        // the activator's exception is journaled with deploy.failed ...
+        List<AuditEventDTO> failedEvents = journal.events(EventQuery.last(1).withBundle(Long.toString(b.getBundleId()))
+                .withType("deploy.failed"));
+        assertEquals(1, failedEvents.size());
+        assertEquals(IllegalStateException.class.getName(), failedEvents.get(0).details.get("exception"));
+        assertEquals("the throwing fixture refuses to start", failedEvents.get(0).details.get("message"));
+        assertTrue(failedEvents.get(0).details.toString(),
+                String.valueOf(failedEvents.get(0).details.get("wrapper")).startsWith("org.osgi.framework.BundleException"));
+        // ... so audit:why shows it without a trial start
+        int state = b.getState();
+        String why = gogoOk(processor, "audit:why " + b.getBundleId());
+        assertTrue(why, why.contains("IllegalStateException") && why.contains("the throwing fixture refuses to start"));
+        assertFalse("no trial start is suggested: " + why, why.contains("--start"));
+        JsonObject report = JsonParser.parseString(gogoOk(processor, "audit:why --json " + b.getBundleId())).getAsJsonObject();
+        JsonObject activation = report.getAsJsonObject("activationFailure");
+        assertEquals(report.toString(), "journal-deploy", activation.get("source").getAsString());
+        assertEquals("the throwing fixture refuses to start", activation.get("message").getAsString());
+        assertEquals("audit:why started nothing", state, b.getState());
     }
 
     @Test

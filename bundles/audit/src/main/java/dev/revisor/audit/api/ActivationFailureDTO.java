@@ -12,8 +12,13 @@ public class ActivationFailureDTO extends DTO {
     public static final String FROM_JOURNAL_LIFECYCLE = "journal-lifecycle";
     /** A start attempted by the diagnostic because the user asked for it. */
     public static final String FROM_TRIAL_START = "trial-start";
+    /**
+     * A start made by the deploy folder: its {@code deploy.failed}, {@code deploy.rollback-failed} or
+     * {@code deploy.start-returned} event carries the activator's exception.
+     */
+    public static final String FROM_JOURNAL_DEPLOY = "journal-deploy";
 
-    /** {@link #FROM_JOURNAL_ERROR}, {@link #FROM_JOURNAL_LIFECYCLE} or {@link #FROM_TRIAL_START}. */
+    /** {@link #FROM_JOURNAL_ERROR}, {@link #FROM_JOURNAL_LIFECYCLE}, {@link #FROM_JOURNAL_DEPLOY} or {@link #FROM_TRIAL_START}. */
     public String source;
     /** When it happened, ISO-8601, or {@code null} when unknown. */
     public String time;
@@ -28,4 +33,8 @@ public class ActivationFailureDTO extends DTO {
     public String message;
     /** The framework's exception, when the activator's exception was wrapped, or {@code null}. */
     public String wrapper;
+    /** The class of the innermost cause of {@link #exception}, when it has one and it is known; otherwise {@code null}. */
+    public String rootCause;
+    /** That cause's message, or {@code null}. */
+    public String rootCauseMessage;
 }

@@ -353,7 +353,7 @@ final class DeployEngine {
         }
         if (started.failure != null) {
             stopQuietly(bundle); // no persistent start: it stays installed, not active, until a fixed jar comes
-            failed(op, rec, bundle, what + ", but it did not start: " + Explain.failure(started.failure));
+            failed(op, rec, bundle, what + ", but it did not start: " + Explain.failure(started.failure), started.failure);
             return;
         }
         deployed(op, rec, bundle, what);
@@ -457,7 +457,8 @@ final class DeployEngine {
             } else if (verdict.refreshTimedOut) {
                 refreshTimedOut(op, rec, bundle, tx, what + " failed: " + String.join("; ", verdict.failures));
             } else {
-                rollBack(op, rec, bundle, tx, previous, what + " failed: " + String.join("; ", verdict.failures));
+                rollBack(op, rec, bundle, tx, previous, what + " failed: " + String.join("; ", verdict.failures),
+                        verdict.thrown.get(bundle.getBundleId()));
             }
             store.clearTransaction();
         } finally {
@@ -470,8 +471,12 @@ final class DeployEngine {
         }
     }
 
-    /** Puts the previous bytes back, refreshes, restarts, verifies; records rolled-back (or failed when that fails too). */
-    private void rollBack(Operation op, FileRecord rec, Bundle bundle, Transaction tx, Path previous, String cause) {
+    /**
+     * Puts the previous bytes back, refreshes, restarts, verifies; records rolled-back (or failed when that fails too).
+     *
+     * @param thrown what the new version's start threw, when that is why it is rolled back; or {@code null}
+     */
+    private void rollBack(Operation op, FileRecord rec, Bundle bundle, Transaction tx, Path previous, String cause, Throwable thrown) {
         Verdict verdict;
         stopAll(tx.activeBefore);
         stopTransient(bundle);
@@ -488,19 +493,27 @@ final class DeployEngine {
             unfinished(op, rec, bundle, tx, verdict, cause + ". The previous bytes are back, but the rollback is not finished:");
             return;
         }
-        rolledBackOrNot(op, rec, bundle, tx, cause, verdict);
+        rolledBackOrNot(op, rec, bundle, tx, cause, verdict, thrown);
     }
 
-    /** Records how a rollback ended, once its starts have returned. */
-    private void rolledBackOrNot(Operation op, FileRecord rec, Bundle bundle, Transaction tx, String cause, Verdict verdict) {
+    /**
+     * Records how a rollback ended, once its starts have returned.
+     *
+     * @param thrown what the new version's start threw (journaled on deploy.rolled-back), or {@code null}
+     */
+    private void rolledBackOrNot(Operation op, FileRecord rec, Bundle bundle, Transaction tx, String cause, Verdict verdict,
+            Throwable thrown) {
         Map<String, Object> details = details(rec.file, tx.sha256);
         details.put("cause", cause);
         if (verdict.ok()) {
+            details.putAll(Explain.exceptionDetails(thrown));
             journal.record("deploy.rolled-back", op.id(), bundle, details);
             mark(op, rec, bundle, DeployFileDTO.ROLLED_BACK, Operation.ROLLED_BACK,
                     cause + ". Rolled back: " + Explain.name(bundle) + " runs its previous bytes again", FAILED_SUFFIX);
         } else {
             details.put("rollbackFailures", verdict.failures);
+            // the bundle is not back: what its start threw now (the previous version's activator) is what audit:why needs
+            details.putAll(Explain.exceptionDetails(verdict.thrown.get(bundle.getBundleId())));
             journal.record("deploy.rollback-failed", op.id(), bundle, details);
             mark(op, rec, bundle, DeployFileDTO.FAILED, Operation.FAILED,
                     cause + ". The rollback did not bring everything back: " + String.join("; ", verdict.failures), FAILED_SUFFIX);
@@ -900,7 +913,8 @@ final class DeployEngine {
                     deployed(op, rec, bundle, "installed " + name + " (" + why + ")");
                 } else if (thrown != null) {
                     stopQuietly(bundle);
-                    failed(op, rec, bundle, "installed " + name + ", but it did not start (" + why + "): " + Explain.failure(thrown));
+                    failed(op, rec, bundle, "installed " + name + ", but it did not start (" + why + "): " + Explain.failure(thrown),
+                            thrown);
                 } else {
                     startNewBundle(op, rec, bundle, "installed " + name + " (" + why + ")");
                 }
@@ -911,7 +925,7 @@ final class DeployEngine {
                 if (!verdict.stuck.isEmpty()) {
                     unfinished(op, rec, bundle, tx, verdict, why + "; the rollback of " + rec.file + " is still not finished:");
                 } else {
-                    rolledBackOrNot(op, rec, bundle, tx, "the update of " + rec.file + " did not verify (" + why + ")", verdict);
+                    rolledBackOrNot(op, rec, bundle, tx, "the update of " + rec.file + " did not verify (" + why + ")", verdict, null);
                 }
                 return;
             }
@@ -925,7 +939,7 @@ final class DeployEngine {
                 return; // the staged bytes stay until then
             } else {
                 rollBack(op, rec, bundle, tx, store.bytes(rec.file), "the update of " + rec.file + " failed (" + why + "): "
-                        + String.join("; ", verdict.failures));
+                        + String.join("; ", verdict.failures), verdict.thrown.get(bundle.getBundleId()));
             }
             store.discardStaged(rec.file);
         } catch (IOException | RuntimeException e) {
@@ -1130,7 +1144,7 @@ final class DeployEngine {
                         } else {
                             decision = "rolled-back";
                             rollBack(op, rec, bundle, tx, store.bytes(tx.file), what + "; at restart the update did not verify: "
-                                    + String.join("; ", verdict.failures));
+                                    + String.join("; ", verdict.failures), verdict.thrown.get(bundle.getBundleId()));
                             store.discardStaged(tx.file);
                         }
                     }
@@ -1239,8 +1253,14 @@ final class DeployEngine {
     }
 
     private void failed(Operation op, FileRecord rec, Bundle bundle, String reason) {
+        failed(op, rec, bundle, reason, null);
+    }
+
+    /** @param thrown what the bundle's start threw: its exception and root cause are journaled, for audit:why */
+    private void failed(Operation op, FileRecord rec, Bundle bundle, String reason, Throwable thrown) {
         Map<String, Object> details = details(rec.file, rec.sha256);
         details.put("reason", reason);
+        details.putAll(Explain.exceptionDetails(thrown));
         journal.record("deploy.failed", op.id(), bundle, details);
         mark(op, rec, bundle, DeployFileDTO.FAILED, Operation.FAILED, reason, FAILED_SUFFIX);
         log.warn("deploy: {} {}", rec.file, reason);

@@ -122,8 +122,11 @@ final class Explain {
     static String startFailure(BundleException e) {
         Throwable cause = e.getCause();
         if (e.getType() == BundleException.ACTIVATOR_ERROR && cause != null) {
+            Throwable root = rootCause(cause);
             return "its activator threw " + cause.getClass().getName()
-                    + (cause.getMessage() == null ? "" : ": " + firstLine(cause.getMessage()));
+                    + (cause.getMessage() == null ? "" : ": " + firstLine(cause.getMessage()))
+                    + (root == cause ? "" : " (root cause " + root.getClass().getName()
+                            + (root.getMessage() == null ? "" : ": " + firstLine(root.getMessage())) + ")");
         }
         if (e.getType() == BundleException.RESOLVE_ERROR) {
             return "it does not resolve: " + firstLine(e.getMessage());

@@ -90,6 +90,10 @@ class ExplainTest {
     void aFailureReadsAsTheActivatorsException() {
         assertThat(Explain.failure(new BundleException("x", BundleException.ACTIVATOR_ERROR, new IllegalStateException("no URL"))))
                 .isEqualTo("its activator threw java.lang.IllegalStateException: no URL");
+        assertThat(Explain.failure(new BundleException("x", BundleException.ACTIVATOR_ERROR,
+                new IllegalStateException("no database", new IOException("connection refused")))))
+                .isEqualTo("its activator threw java.lang.IllegalStateException: no database"
+                        + " (root cause java.io.IOException: connection refused)");
         assertThat(Explain.failure(new IllegalStateException("Bundle in unexpected state.")))
                 .isEqualTo("java.lang.IllegalStateException: Bundle in unexpected state.");
     }

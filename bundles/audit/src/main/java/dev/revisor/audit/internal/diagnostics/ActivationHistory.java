@@ -10,8 +10,11 @@ import dev.revisor.audit.api.AuditEventDTO;
  * Reads a bundle's last start attempt from its journal events: a {@code bundle.starting} that ends in
  * {@code bundle.stopping}/{@code bundle.stopped} without {@code bundle.started} is a failed activation. When the
  * framework itself started the bundle (start levels), it also reported the exception as a {@code framework.error}
- * event, which gives the activator's exception. When someone else called {@code start()}, the exception went to that
- * caller and the journal only knows that the start failed. Stateless.
+ * event, which gives the activator's exception. When the deploy folder started it, its {@code deploy.failed},
+ * {@code deploy.rollback-failed} or {@code deploy.start-returned} event carries the exception it caught
+ * ({@code exception}, {@code message}, {@code rootCauseClass}, {@code rootCauseMessage}, {@code wrapper}). When someone
+ * else called {@code start()}, the exception went to that caller and the journal only knows that the start failed.
+ * Stateless.
  */
 final class ActivationHistory {
     private ActivationHistory() {
@@ -60,6 +63,15 @@ final class ActivationHistory {
                         failedAttempt = true;
                     }
                     break;
+                case "deploy.failed":
+                case "deploy.rollback-failed":
+                case "deploy.start-returned":
+                    // the deploy folder caught the start's exception; it comes after the failed attempt it is about
+                    if (failedAttempt && e.details != null && e.details.get("exception") != null) {
+                        failure = fromDeploy(e, failure);
+                        lastError = failure;
+                    }
+                    break;
                 default:
                     break;
             }
@@ -69,9 +81,31 @@ final class ActivationHistory {
             failure.exception = lastError.exception;
             failure.message = lastError.message;
             failure.wrapper = lastError.wrapper;
+            failure.rootCause = lastError.rootCause;
+            failure.rootCauseMessage = lastError.rootCauseMessage;
             failure.exceptionTime = lastError.time;
         }
         return failure;
+    }
+
+    /**
+     * @param attempt the failed attempt the event is about (its time is when the activator failed), or {@code null}
+     */
+    private static ActivationFailureDTO fromDeploy(AuditEventDTO e, ActivationFailureDTO attempt) {
+        ActivationFailureDTO f = new ActivationFailureDTO();
+        f.source = ActivationFailureDTO.FROM_JOURNAL_DEPLOY;
+        f.time = attempt != null && attempt.time != null ? attempt.time : e.time;
+        Map<String, Object> d = e.details;
+        f.exception = text(d.get("exception"));
+        f.message = text(d.get("message"));
+        f.rootCause = text(d.get("rootCauseClass"));
+        f.rootCauseMessage = text(d.get("rootCauseMessage"));
+        f.wrapper = text(d.get("wrapper"));
+        return f;
+    }
+
+    private static String text(Object o) {
+        return o == null ? null : String.valueOf(o);
     }
 
     private static ActivationFailureDTO fromError(AuditEventDTO e) {
@@ -82,7 +116,13 @@ final class ActivationHistory {
         Object exception = d.get("exception");
         Object message = d.get("message");
         Object cause = d.get("cause");
-        if (cause != null) {
+        Object causeClass = d.get("causeClass");
+        if (causeClass != null) {
+            // the cause as two fields (causeClass, causeMessage)
+            f.exception = String.valueOf(causeClass);
+            f.message = text(d.get("causeMessage"));
+            f.wrapper = exception == null ? null : exception + (message == null ? "" : ": " + message);
+        } else if (cause != null) {
             // the journal writes the cause as "class: message" (LifecycleRecorder)
             String c = String.valueOf(cause);
             int sep = c.indexOf(": ");

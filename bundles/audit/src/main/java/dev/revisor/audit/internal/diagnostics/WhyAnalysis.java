@@ -184,13 +184,16 @@ final class WhyAnalysis {
         }
         ActivationFailureDTO f = report.activationFailure;
         if (f != null) {
+            String rootCause = f.rootCause == null ? "" : " (root cause " + f.rootCause
+                    + (f.rootCauseMessage == null ? "" : ": " + f.rootCauseMessage) + ")";
             if (f.exception != null && f.exceptionTime != null) {
                 report.reasons.add("its last start" + (f.time == null ? "" : ", at " + f.time) + ", failed in its activator; at "
                         + f.exceptionTime + " the framework reported the activator's exception " + f.exception
-                        + (f.message == null ? "" : ": " + f.message));
+                        + (f.message == null ? "" : ": " + f.message) + rootCause);
             } else if (f.exception != null) {
-                report.reasons.add("its activator failed" + (f.time == null ? "" : " at " + f.time) + ": " + f.exception
-                        + (f.message == null ? "" : ": " + f.message));
+                report.reasons.add("its activator failed" + (f.time == null ? "" : " at " + f.time)
+                        + (ActivationFailureDTO.FROM_JOURNAL_DEPLOY.equals(f.source) ? ", started by the deploy folder" : "")
+                        + ": " + f.exception + (f.message == null ? "" : ": " + f.message) + rootCause);
             } else {
                 report.reasons.add("its last start" + (f.time == null ? "" : ", at " + f.time) + ", failed in its activator;"
                         + " the exception went to whoever called start, not to the framework: run audit:why --start "
@@ -217,6 +220,14 @@ final class WhyAnalysis {
         f.exception = cause.getClass().getName();
         f.message = cause.getMessage();
         f.wrapper = cause == e ? null : e.getClass().getName() + ": " + e.getMessage();
+        Throwable root = cause;
+        for (int i = 0; i < 32 && root.getCause() != null && root.getCause() != root; i++) {
+            root = root.getCause();
+        }
+        if (root != cause) {
+            f.rootCause = root.getClass().getName();
+            f.rootCauseMessage = root.getMessage();
+        }
         return f;
     }
 

@@ -78,6 +78,99 @@ class ActivationHistoryTest {
     }
 
     @Test
+    void theFrameworksErrorWithTheCauseInTwoFieldsGivesTheActivatorsExceptionToo() {
+        event("bundle.starting", "t1");
+        event("bundle.stopping", "t2");
+        event("framework.error", "t3", Map.of("exception", "org.osgi.framework.BundleException",
+                "message", "Activator start error in bundle x [7].",
+                "causeClass", "java.lang.IllegalStateException", "causeMessage", "no URL: set orders.db.url"));
+
+        ActivationFailureDTO f = ActivationHistory.lastFailure(events);
+        assertThat(f.source).isEqualTo(ActivationFailureDTO.FROM_JOURNAL_ERROR);
+        assertThat(f.exception).isEqualTo("java.lang.IllegalStateException");
+        assertThat(f.message).isEqualTo("no URL: set orders.db.url");
+        assertThat(f.wrapper).isEqualTo("org.osgi.framework.BundleException: Activator start error in bundle x [7].");
+    }
+
+    @Test
+    void whenBothFormsOfTheCauseAreThereTheTwoFieldsWin() {
+        event("bundle.starting", "t1");
+        event("bundle.stopping", "t2");
+        event("framework.error", "t3", Map.of("exception", "org.osgi.framework.BundleException", "message", "Activator start error",
+                "cause", "java.lang.IllegalStateException: a: b", "causeClass", "java.lang.IllegalStateException",
+                "causeMessage", "a: b"));
+        ActivationFailureDTO f = ActivationHistory.lastFailure(events);
+        assertThat(f.exception).isEqualTo("java.lang.IllegalStateException");
+        assertThat(f.message).isEqualTo("a: b");
+    }
+
+    @Test
+    void aStartTheDeployFolderMadeGetsItsExceptionFromDeployFailed() {
+        event("bundle.installed", "t0");
+        event("bundle.starting", "t1");
+        event("bundle.stopping", "t2");
+        event("bundle.stopped", "t3");
+        event("deploy.failed", "t4", Map.of("file", "orders.jar", "reason", "installed ..., but it did not start: ...",
+                "exception", "java.lang.IllegalStateException", "message", "cannot open the orders database",
+                "rootCauseClass", "java.net.ConnectException", "rootCauseMessage", "Connection refused",
+                "wrapper", "org.osgi.framework.BundleException: Activator start error in bundle orders [7]."));
+
+        ActivationFailureDTO f = ActivationHistory.lastFailure(events);
+        assertThat(f.source).isEqualTo(ActivationFailureDTO.FROM_JOURNAL_DEPLOY);
+        assertThat(f.time).as("when the activator failed").isEqualTo("t2");
+        assertThat(f.exception).isEqualTo("java.lang.IllegalStateException");
+        assertThat(f.message).isEqualTo("cannot open the orders database");
+        assertThat(f.rootCause).isEqualTo("java.net.ConnectException");
+        assertThat(f.rootCauseMessage).isEqualTo("Connection refused");
+        assertThat(f.wrapper).startsWith("org.osgi.framework.BundleException");
+        assertThat(f.exceptionTime).isNull();
+    }
+
+    @Test
+    void aLateStartThatThrewAfterItWasReportedStuckGivesItsException() {
+        event("bundle.starting", "t1");
+        event("deploy.start-stuck", "t2", Map.of("file", "orders.jar"));
+        event("bundle.stopping", "t3");
+        event("bundle.stopped", "t4");
+        event("deploy.start-returned", "t5", Map.of("file", "orders.jar", "outcome", "failed",
+                "exception", "java.lang.IllegalStateException", "message", "gave up waiting"));
+        ActivationFailureDTO f = ActivationHistory.lastFailure(events);
+        assertThat(f.source).isEqualTo(ActivationFailureDTO.FROM_JOURNAL_DEPLOY);
+        assertThat(f.message).isEqualTo("gave up waiting");
+        assertThat(f.rootCause).isNull();
+    }
+
+    @Test
+    void aDeployEventWithoutAnExceptionOrWithoutAFailedStartSaysNothingAboutTheActivator() {
+        event("deploy.failed", "t1", Map.of("file", "x.jar", "exception", "java.lang.IllegalStateException", "message", "m"));
+        assertThat(ActivationHistory.lastFailure(events)).as("no start attempt before it").isNull();
+
+        event("bundle.starting", "t2");
+        event("bundle.stopping", "t3");
+        event("deploy.failed", "t4", Map.of("file", "x.jar", "reason", "it was not started: 4 bundle starts have not returned"));
+        ActivationFailureDTO f = ActivationHistory.lastFailure(events);
+        assertThat(f.source).isEqualTo(ActivationFailureDTO.FROM_JOURNAL_LIFECYCLE);
+        assertThat(f.exception).isNull();
+    }
+
+    @Test
+    void aLaterFailedStartByAnotherCallerKeepsTheExceptionTheDeployFolderJournaled() {
+        event("bundle.starting", "t1");
+        event("bundle.stopping", "t2");
+        event("deploy.failed", "t3", Map.of("exception", "java.lang.IllegalStateException", "message", "no URL",
+                "rootCauseClass", "java.io.IOException", "rootCauseMessage", "refused"));
+        event("bundle.starting", "t4"); // someone tries again from Gogo; the exception goes to Gogo
+        event("bundle.stopping", "t5");
+
+        ActivationFailureDTO f = ActivationHistory.lastFailure(events);
+        assertThat(f.source).isEqualTo(ActivationFailureDTO.FROM_JOURNAL_LIFECYCLE);
+        assertThat(f.time).isEqualTo("t5");
+        assertThat(f.exception).isEqualTo("java.lang.IllegalStateException");
+        assertThat(f.rootCause).isEqualTo("java.io.IOException");
+        assertThat(f.exceptionTime).isEqualTo("t2");
+    }
+
+    @Test
     void aLaterSuccessfulStartClearsTheFailure() {
         event("bundle.starting", "t1");
         event("bundle.stopping", "t2");
