@@ -133,6 +133,9 @@ final class ActivationHistory {
             f.exception = exception == null ? null : String.valueOf(exception);
             f.message = message == null ? null : String.valueOf(message);
         }
+        // the innermost cause, when the recorder wrote it (same fields as the deploy folder's events)
+        f.rootCause = text(d.get("rootCauseClass"));
+        f.rootCauseMessage = text(d.get("rootCauseMessage"));
         return f;
     }
 }

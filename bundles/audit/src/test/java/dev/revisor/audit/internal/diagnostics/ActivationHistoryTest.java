@@ -83,13 +83,16 @@ class ActivationHistoryTest {
         event("bundle.stopping", "t2");
         event("framework.error", "t3", Map.of("exception", "org.osgi.framework.BundleException",
                 "message", "Activator start error in bundle x [7].",
-                "causeClass", "java.lang.IllegalStateException", "causeMessage", "no URL: set orders.db.url"));
+                "causeClass", "java.lang.IllegalStateException", "causeMessage", "no URL: set orders.db.url",
+                "rootCauseClass", "java.io.FileNotFoundException", "rootCauseMessage", "orders.properties"));
 
         ActivationFailureDTO f = ActivationHistory.lastFailure(events);
         assertThat(f.source).isEqualTo(ActivationFailureDTO.FROM_JOURNAL_ERROR);
         assertThat(f.exception).isEqualTo("java.lang.IllegalStateException");
         assertThat(f.message).isEqualTo("no URL: set orders.db.url");
         assertThat(f.wrapper).isEqualTo("org.osgi.framework.BundleException: Activator start error in bundle x [7].");
+        assertThat(f.rootCause).isEqualTo("java.io.FileNotFoundException");
+        assertThat(f.rootCauseMessage).isEqualTo("orders.properties");
     }
 
     @Test
