@@ -71,19 +71,23 @@ final class GcMode {
      * Collects garbage.
      *
      * @param done says when enough was collected (every watched reference cleared); asked between calls
+     * @return how many times {@code System.gc()} was called
      */
     @SuppressWarnings("java:S1215") // System.gc() is the point: a weak reference is cleared by a collection only
-    void collect(BooleanSupplier done) {
+    int collect(BooleanSupplier done) {
         if (disabled()) {
-            return;
+            return 0;
         }
         if (mode.equals("full")) {
             System.gc();
-            return;
+            return 1;
         }
         long deadline = System.nanoTime() + 3_000_000_000L;
+        int calls = 0;
         for (int i = 0; i < 20 && !done.getAsBoolean() && System.nanoTime() < deadline; i++) {
             System.gc();
+            calls++;
         }
+        return calls;
     }
 }

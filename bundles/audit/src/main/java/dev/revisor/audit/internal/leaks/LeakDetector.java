@@ -15,7 +15,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -90,9 +89,22 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
     @ObjectClassDefinition(name = "Revisor leak detection",
             description = "How old bundle revisions are checked for leaks after live updates, and how zombies are explained")
     public @interface Config {
-        @AttributeDefinition(description = "Milliseconds to wait after a lifecycle event before checking, so that one "
-                + "update or refresh is checked once")
+        @AttributeDefinition(description = "Quiet milliseconds before a check: it runs once no stop, retired revision or "
+                + "unregistered service came for this long, so that one update, refresh or burst of changes is checked once")
         long check_delay_ms() default 50;
+
+        @AttributeDefinition(description = "While changes keep coming without such a quiet time, a check still runs this "
+                + "many milliseconds after the oldest unchecked change")
+        long check_max_delay_ms() default 5000;
+
+        @AttributeDefinition(description = "Milliseconds from the end of a check that collected garbage (System.gc(), "
+                + "for retired revisions and held service objects) to the start of the next such check, at least")
+        long min_gc_interval_ms() default 250;
+
+        @AttributeDefinition(description = "At most this share (percent) of the time goes to the leak checks' garbage "
+                + "collections: after a collecting check that took T ms the next waits T * (100 / share - 1) ms, at "
+                + "least min.gc.interval.ms; 0 or 100: no such limit")
+        int max_gc_share_percent() default 5;
 
         @AttributeDefinition(description = "Milliseconds a thread found in a first scan may take to end before it is reported")
         long thread_grace_ms() default 200;
@@ -160,7 +172,6 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
     private final GcMode gc = GcMode.detect();
     private final Explainer explainer;
     private final ScheduledThreadPoolExecutor executor;
-    private final AtomicBoolean checkQueued = new AtomicBoolean();
     private final AtomicLong refSeq = new AtomicLong();
     /**
      * Makes loader keys unique in the JVM, not only in this detector: after a framework restart in the same process
@@ -184,7 +195,14 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
     private final List<LoaderRef> stopped = new ArrayList<>();
     /** confirmed zombies, kept for re-checks and explanations (weakly, as every LoaderRef) */
     private final Map<String, LoaderRef> zombies = new LinkedHashMap<>();
+    /** services unregistered while held, waiting for their first check */
     private final List<ServiceWatch> services = new ArrayList<>();
+    /** services found still held, looked at again in each check that collects garbage */
+    private final List<ServiceWatch> heldServices = new ArrayList<>();
+    /** when the next check may run */
+    private final CheckPacer pacer;
+    /** whether a tick of the pacer is queued on the executor */
+    private boolean tickQueued;
     /** subject → finding, oldest first */
     private final Map<String, Finding> findings = new LinkedHashMap<>();
 
@@ -197,6 +215,9 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
         this.journal = journal;
         this.config = config;
         this.logger = loggers.getLogger(LeakDetector.class);
+        this.pacer = new CheckPacer(TimeUnit.MILLISECONDS.toNanos(config.check_delay_ms()),
+                TimeUnit.MILLISECONDS.toNanos(config.check_max_delay_ms()),
+                TimeUnit.MILLISECONDS.toNanos(config.min_gc_interval_ms()), config.max_gc_share_percent());
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "revisor-leaks");
             t.setDaemon(true);
@@ -267,7 +288,7 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
                         stopped.add(ref);
                     }
                 }
-                schedule();
+                schedule(false);
                 break;
             default:
                 // UPDATED, UNRESOLVED, UNINSTALLED: the revisions they take out of use come from the hook
@@ -318,7 +339,7 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
             services.add(new ServiceWatch(id, objectClass, type, object, holders, current.get(provider.getBundleId()),
                     currentOperation()));
         }
-        schedule();
+        schedule(true);
     }
 
     private void capture(Bundle b) {
@@ -378,14 +399,51 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
         }
     }
 
-    private void schedule() {
-        if (checkQueued.compareAndSet(false, true)) {
-            try {
-                executor.schedule(() -> checkRound(false), config.check_delay_ms(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                checkQueued.set(false);
+    /**
+     * Notes work for a check and makes sure a tick of the pacer is queued; the check itself runs when the pacer says
+     * (docs/leaks.md: a quiet time, at most a delay, and spaced garbage collections).
+     *
+     * @param gc whether the check of this work needs a garbage collection (a retired revision, a held service object)
+     */
+    private void schedule(boolean gc) {
+        long delay;
+        synchronized (lock) {
+            long now = System.nanoTime();
+            pacer.work(now, gc);
+            if (tickQueued) {
+                return;
+            }
+            tickQueued = true;
+            delay = Math.max(0, pacer.due() - now);
+        }
+        try {
+            executor.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            synchronized (lock) {
+                tickQueued = false; // stopping
             }
         }
+    }
+
+    /** On revisor-leaks: runs the check if it is due, else comes back when it will be. */
+    private void tick() {
+        synchronized (lock) {
+            if (!pacer.pending()) {
+                tickQueued = false;
+                return;
+            }
+            long wait = pacer.due() - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    executor.schedule(this::tick, wait, TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    tickQueued = false; // stopping
+                }
+                return;
+            }
+            tickQueued = false;
+        }
+        checkRound(false);
     }
 
     // ---- the hook of the operation tracker (RefreshObserver), on revisor-audit-operations: note and queue ----
@@ -429,7 +487,7 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
             }
         }
         if (queued) {
-            schedule();
+            schedule(true);
         }
     }
 
@@ -479,6 +537,16 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
         final Set<LoaderRef> checked = new HashSet<>();
         final List<ServiceWatch> services = new ArrayList<>();
         final Map<String, LoaderRef> threadRefs = new LinkedHashMap<>();
+        /** confirmed zombies and services found held before this round: no confirming collection for them */
+        final Set<LoaderRef> knownZombies = new HashSet<>();
+        final Set<ServiceWatch> heldBefore = new HashSet<>();
+        /** subjects of the findings before this round: their threads get no grace period again */
+        final Set<String> knownSubjects = new HashSet<>();
+        /** whether this round collects garbage: zombies and held services are judged only then */
+        boolean collecting;
+        /** how many collections it made, and how long they took */
+        int gcs;
+        long gcNanos;
     }
 
     /** One leak found in this round, before it becomes a finding. */
@@ -495,19 +563,38 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
     }
 
     private void checkRound(boolean onDemand) {
-        checkQueued.set(false);
         long start = System.nanoTime();
         Round round = new Round();
+        try {
+            checkRound(round, onDemand, start);
+        } finally {
+            synchronized (lock) {
+                pacer.ended(System.nanoTime(), round.gcs, round.gcNanos);
+            }
+        }
+    }
+
+    private void checkRound(Round round, boolean onDemand, long start) {
         synchronized (lock) {
-            // the hook reports a revision once the framework removed it: none of these is removal-pending
-            round.zombieCandidates.addAll(retired);
-            retired.clear();
-            round.zombieCandidates.addAll(zombies.values());
+            pacer.started();
+            // new revisions or services to judge: collect garbage (known zombies and held services are judged again
+            // then too); a round for stopped bundles only looks at threads
+            round.collecting = onDemand || !retired.isEmpty() || !services.isEmpty();
+            if (round.collecting) {
+                // the hook reports a revision once the framework removed it: none of these is removal-pending
+                round.zombieCandidates.addAll(retired);
+                retired.clear();
+                round.zombieCandidates.addAll(zombies.values());
+                round.knownZombies.addAll(zombies.values());
+                round.services.addAll(services);
+                services.clear();
+                round.services.addAll(heldServices);
+                round.heldBefore.addAll(heldServices);
+                heldServices.clear();
+            }
             List<LoaderRef> forThreads = new ArrayList<>(round.zombieCandidates);
             forThreads.addAll(stopped);
             stopped.clear();
-            round.services.addAll(services);
-            services.clear();
             for (ServiceWatch w : round.services) {
                 if (w.provider != null) {
                     forThreads.add(w.provider);
@@ -516,6 +603,7 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
             for (Finding f : findings.values()) {
                 forThreads.add(f.ref);
             }
+            round.knownSubjects.addAll(findings.keySet());
             if (onDemand) {
                 // also what is out of use and not retired yet: removal-pending revisions (replaced by a newer
                 // wiring, or of an uninstalled bundle) and the revisions of bundles that are not active
@@ -540,13 +628,13 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
         synchronized (lock) {
             inUse = new ArrayList<>(current.values());
         }
-        List<Draft> drafts = new ArrayList<>(scanLive(round.threadRefs.values(), inUse));
+        List<Draft> drafts = new ArrayList<>(scanLive(round.threadRefs.values(), inUse, round.knownSubjects));
         drafts.addAll(collect(round));
         record(round, drafts, (System.nanoTime() - start) / 1_000_000, onDemand);
     }
 
     /** Phase 1: threads, ThreadLocals and JVM-global registrations, which need the loaders strongly for a moment. */
-    private List<Draft> scanLive(Collection<LoaderRef> refs, Collection<LoaderRef> inUse) {
+    private List<Draft> scanLive(Collection<LoaderRef> refs, Collection<LoaderRef> inUse, Set<String> knownSubjects) {
         Map<ClassLoader, LoaderRef> loaders = new IdentityHashMap<>();
         for (LoaderRef ref : refs) {
             ClassLoader cl = ref.get();
@@ -572,7 +660,8 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
             Set<Thread> again = new java.util.LinkedHashSet<>();
             for (ThreadScan.Hit h : first) {
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
-                if (h.kind.equals("thread") && left > 0 && h.thread.isAlive()) {
+                boolean reported = knownSubjects.contains(h.subject() + ":" + h.ref.key); // had its grace before
+                if (h.kind.equals("thread") && !reported && left > 0 && h.thread.isAlive()) {
                     try {
                         h.thread.join(left);
                     } catch (InterruptedException e) {
@@ -611,18 +700,19 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
             }
             return drafts;
         }
-        gc.collect(() -> round.zombieCandidates.stream().allMatch(r -> r.get() == null));
-        boolean survivors = round.zombieCandidates.stream().anyMatch(r -> r.get() != null)
-                || round.services.stream().anyMatch(w -> w.object != null && w.object.get() != null);
+        collectGarbage(round);
+        // a new candidate still there: a moment later, a second collection confirms it (confirmed zombies and
+        // services known to be held need no second one: they only go on being what they were)
+        boolean survivors = round.zombieCandidates.stream().anyMatch(r -> r.get() != null && !round.knownZombies.contains(r))
+                || round.services.stream().anyMatch(w -> !round.heldBefore.contains(w) && w.object != null && w.object.get() != null);
         if (survivors) {
-            // the confirming check: a moment later, a second collection
             try {
                 Thread.sleep(config.confirm_delay_ms());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return drafts;
             }
-            gc.collect(() -> round.zombieCandidates.stream().allMatch(r -> r.get() == null));
+            collectGarbage(round);
         }
         Set<LoaderRef> zombieNow = new HashSet<>();
         synchronized (lock) {
@@ -645,13 +735,19 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
                 round.checked.add(w.provider);
             }
             if (held) {
-                // looked at again in every later round, until the holder lets go
+                // looked at again in every later collecting round, until the holder lets go
                 synchronized (lock) {
-                    services.add(w);
+                    heldServices.add(w);
                 }
             }
         }
         return drafts;
+    }
+
+    private void collectGarbage(Round round) {
+        long t0 = System.nanoTime();
+        round.gcs += gc.collect(() -> round.zombieCandidates.stream().allMatch(r -> r.get() == null));
+        round.gcNanos += System.nanoTime() - t0;
     }
 
     private void record(Round round, List<Draft> drafts, long millis, boolean onDemand) {
@@ -673,7 +769,10 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
             }
             for (java.util.Iterator<Map.Entry<String, Finding>> it = findings.entrySet().iterator(); it.hasNext();) {
                 Map.Entry<String, Finding> e = it.next();
-                boolean checkedNow = round.checked.contains(e.getValue().ref) || e.getValue().ref.get() == null;
+                String kind = e.getValue().dto.kind;
+                boolean judgedByGc = kind.equals(LeakFindingDTO.ZOMBIE) || kind.equals(LeakFindingDTO.SERVICE);
+                boolean checkedNow = (round.checked.contains(e.getValue().ref) && (round.collecting || !judgedByGc))
+                        || e.getValue().ref.get() == null;
                 if (checkedNow && !bySubject.containsKey(e.getKey())) {
                     it.remove();
                     gone.add(e.getValue());
@@ -697,6 +796,8 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
         details.put("current", findings().size());
         details.put("millis", millis);
         details.put("gc", gc.mode());
+        details.put("gcs", round.gcs);
+        details.put("gcMillis", round.gcNanos / 1_000_000);
         details.put("inspectable", internals.missing().isEmpty());
         details.put("onDemand", onDemand);
         String op = round.checked.stream().map(r -> r.operation).filter(o -> o != null).findFirst().orElse(null);

@@ -36,6 +36,9 @@ class ExplainerTest {
         return new LeakDetector.Config() {
             @Override public Class<? extends Annotation> annotationType() { return LeakDetector.Config.class; }
             @Override public long check_delay_ms() { return 50; }
+            @Override public long check_max_delay_ms() { return 5000; }
+            @Override public long min_gc_interval_ms() { return 250; }
+            @Override public int max_gc_share_percent() { return 5; }
             @Override public long thread_grace_ms() { return 100; }
             @Override public long confirm_delay_ms() { return 50; }
             @Override public String analyzer_classpath() { return classpath; }
