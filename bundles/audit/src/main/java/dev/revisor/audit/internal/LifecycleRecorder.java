@@ -128,17 +128,45 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
     @Override
     public void frameworkEvent(FrameworkEvent event) {
         Map<String, Object> details = new LinkedHashMap<>();
-        Throwable t = event.getThrowable();
-        if (t != null) {
-            details.put("exception", t.getClass().getName());
-            details.put("message", String.valueOf(t.getMessage()));
-            Throwable cause = t.getCause();
-            if (cause != null && cause != t) {
-                details.put("cause", cause.getClass().getName() + ": " + cause.getMessage());
-            }
-        }
+        throwableDetails(event.getThrowable(), details);
         String operation = operations.frameworkEvent(event);
         journal.record("framework." + frameworkEventName(event.getType()), operation, event.getBundle(), details);
+    }
+
+    /**
+     * The throwable of a framework event, each part in a field of its own (docs/journal.md, {@code framework.error}):
+     * {@code exception} and {@code message} of the throwable itself; {@code causeClass} and {@code causeMessage} of its
+     * cause (for an activator that threw, the activator's exception, which the framework's {@code BundleException}
+     * wraps); {@code rootCauseClass} and {@code rootCauseMessage} of the innermost cause, when that is another one.
+     * A {@code null} message is left out ({@code message} keeps its old form, the word {@code null}).
+     */
+    static void throwableDetails(Throwable t, Map<String, Object> details) {
+        if (t == null) {
+            return;
+        }
+        details.put("exception", t.getClass().getName());
+        details.put("message", String.valueOf(t.getMessage()));
+        Throwable cause = t.getCause();
+        if (cause == null || cause == t) {
+            return;
+        }
+        details.put("causeClass", cause.getClass().getName());
+        if (cause.getMessage() != null) {
+            details.put("causeMessage", cause.getMessage());
+        }
+        Throwable root = cause;
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        seen.add(t);
+        seen.add(cause);
+        for (int i = 0; i < 32 && root.getCause() != null && seen.add(root.getCause()); i++) {
+            root = root.getCause(); // the innermost cause, or the last one before a cycle
+        }
+        if (root != cause) {
+            details.put("rootCauseClass", root.getClass().getName());
+            if (root.getMessage() != null) {
+                details.put("rootCauseMessage", root.getMessage());
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,96 @@
+package dev.revisor.audit.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
+
+import dev.revisor.audit.api.Journal;
+import dev.revisor.audit.internal.operations.OperationTracker;
+
+/** How a framework event's throwable is journaled: class and message of the throwable, its cause and its root cause. */
+class LifecycleRecorderTest {
+    private static Map<String, Object> details(Throwable t) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        LifecycleRecorder.throwableDetails(t, d);
+        return d;
+    }
+
+    @Test
+    void anActivatorsExceptionIsTheCauseInTwoFieldsItsMessageWhole() {
+        Throwable t = new BundleException("Activator start error in bundle orders [7].",
+                new IllegalStateException("no URL: set orders.db.url\nin etc/orders.cfg"));
+        assertThat(details(t)).containsExactly(
+                Map.entry("exception", "org.osgi.framework.BundleException"),
+                Map.entry("message", "Activator start error in bundle orders [7]."),
+                Map.entry("causeClass", "java.lang.IllegalStateException"),
+                Map.entry("causeMessage", "no URL: set orders.db.url\nin etc/orders.cfg"));
+    }
+
+    @Test
+    void theRootCauseIsRecordedWhenItIsAnotherThanTheCause() {
+        Throwable t = new BundleException("Activator start error",
+                new IllegalStateException("cannot open the orders database",
+                        new RuntimeException(new SQLException("Connection refused"))));
+        Map<String, Object> d = details(t);
+        assertThat(d).containsEntry("causeClass", "java.lang.IllegalStateException")
+                .containsEntry("causeMessage", "cannot open the orders database")
+                .containsEntry("rootCauseClass", "java.sql.SQLException")
+                .containsEntry("rootCauseMessage", "Connection refused")
+                .doesNotContainKey("cause");
+    }
+
+    @Test
+    void missingMessagesAndCausesLeaveTheirFieldsOut() {
+        assertThat(details(new BundleException("Unable to resolve"))).containsOnlyKeys("exception", "message");
+        assertThat(details(new BundleException("x", new NullPointerException())))
+                .containsEntry("causeClass", "java.lang.NullPointerException").doesNotContainKeys("causeMessage", "rootCauseClass");
+        Throwable root = new IllegalArgumentException();
+        assertThat(details(new BundleException("x", new IllegalStateException("y", root))))
+                .containsEntry("rootCauseClass", "java.lang.IllegalArgumentException").doesNotContainKey("rootCauseMessage");
+        assertThat(details(null)).isEmpty();
+    }
+
+    @Test
+    void aCauseCycleEnds() {
+        IllegalStateException a = new IllegalStateException("a");
+        IllegalStateException b = new IllegalStateException("b", a);
+        a.initCause(b);
+        Map<String, Object> d = details(new BundleException("x", a));
+        assertThat(d).containsEntry("causeMessage", "a").containsEntry("rootCauseMessage", "b");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aFrameworkErrorIsJournaledWithTheseFields() {
+        BundleContext context = mock(BundleContext.class);
+        when(context.getBundles()).thenReturn(new Bundle[0]);
+        Journal journal = mock(Journal.class);
+        OperationTracker operations = mock(OperationTracker.class);
+        Bundle bundle = mock(Bundle.class);
+        FrameworkEvent event = new FrameworkEvent(FrameworkEvent.ERROR, bundle,
+                new BundleException("Activator start error", new IllegalStateException("no URL")));
+        when(operations.frameworkEvent(event)).thenReturn("op-9");
+
+        new LifecycleRecorder(context, journal, operations).frameworkEvent(event);
+
+        ArgumentCaptor<Map<String, Object>> details = ArgumentCaptor.forClass(Map.class);
+        verify(journal).record(eq("framework.error"), eq("op-9"), eq(bundle), details.capture());
+        assertThat(details.getValue()).containsEntry("causeClass", "java.lang.IllegalStateException")
+                .containsEntry("causeMessage", "no URL");
+        verify(journal).record(eq("audit.started"), any(), any(), any());
+    }
+}
