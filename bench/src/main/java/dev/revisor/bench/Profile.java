@@ -44,11 +44,11 @@ final class Profile {
         return p;
     }
 
-    /** The Revisor frame closest to the top of the stack (the bench's own probe and fixtures are not Revisor). */
+    /** The Revisor bundle frame closest to the top of the stack (not the bench's probe and fixtures, not the launcher). */
     static String nearestRevisor(List<RecordedFrame> frames) {
         for (RecordedFrame f : frames) {
             String c = f.getMethod().getType().getName();
-            if (c.startsWith("dev.revisor.") && !c.startsWith("dev.revisor.bench.")) {
+            if (c.startsWith("dev.revisor.") && !c.startsWith("dev.revisor.bench.") && !c.startsWith("dev.revisor.launcher.")) {
                 return c.replaceFirst("^dev\\.revisor\\.", "") + "." + f.getMethod().getName();
             }
         }

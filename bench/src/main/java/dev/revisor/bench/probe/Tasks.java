@@ -34,8 +34,9 @@ import org.osgi.framework.wiring.FrameworkWiring;
  * <li>{@code heap}: two System.gc() calls, then heap used/committed and the number of bundles.</li>
  * <li>{@code floor NEW.jar UPDATE.jar}: install + start, then update + refresh (+ restart), called directly: the floor
  * under any deploy folder.</li>
- * <li>{@code cycles JAR PER_LEG LEGS TOGGLE_BSN|-}: install/start/stop/uninstall cycles in legs ordered on, off, off,
- * on, on, off... (ABBA, to cancel drift); "off" legs stop the bundle TOGGLE_BSN (the audit), "on" legs start it.</li>
+ * <li>{@code cycles JAR PER_LEG LEGS TOGGLE_BSN|component:NAME|-}: install/start/stop/uninstall cycles in legs ordered
+ * on, off, off, on, on, off... (ABBA, to cancel drift); "off" legs stop the bundle TOGGLE_BSN (the audit) or disable
+ * the DS component NAME (scr:disable), "on" legs start or enable it again.</li>
  * <li>{@code gogo N COMMAND LINE}: runs a Gogo command line N times in one session and times each run.</li>
  * <li>{@code refreshcycle JAR}: install, start, 300 ms, stop, uninstall, refresh; the time the refresh completed.</li>
  * <li>{@code ballast MB}: keeps MB mebibytes of live byte arrays (0 drops them): sets the heap size for leak analysis.</li>
@@ -208,8 +209,9 @@ final class Tasks {
         byte[] jar = Files.readAllBytes(Path.of(args[0]));
         int perLeg = Integer.parseInt(args[1]);
         int legs = Integer.parseInt(args[2]);
-        Bundle toggle = args[3].equals("-") ? null : find(args[3]);
-        if (!args[3].equals("-") && toggle == null) {
+        String component = args[3].startsWith("component:") ? args[3].substring("component:".length()) : null;
+        Bundle toggle = args[3].equals("-") || component != null ? null : find(args[3]);
+        if (!args[3].equals("-") && component == null && toggle == null) {
             throw new IllegalArgumentException("no bundle " + args[3] + " to switch the audit off");
         }
         log.mute(true);
@@ -222,6 +224,9 @@ final class Tasks {
                     } else {
                         toggle.stop();
                     }
+                }
+                if (component != null) { // Felix SCR's own Gogo commands
+                    GogoTask.run(context, 1, (on ? "scr:enable " : "scr:disable ") + component, new StringBuilder());
                 }
                 refresh(null);
                 Thread.sleep(200);
@@ -245,6 +250,9 @@ final class Tasks {
             log.mute(false);
             if (toggle != null && toggle.getState() != Bundle.ACTIVE) {
                 toggle.start();
+            }
+            if (component != null) {
+                GogoTask.run(context, 1, "scr:enable " + component, new StringBuilder());
             }
         }
         refresh(null);
