@@ -98,18 +98,23 @@ public final class HeapChains implements AutoCloseable {
      * @return each reference's key and referent id (0 when the referent was cleared)
      */
     public List<Target> targets(String refClass, String keyField) {
-        HeapClass cls = graph.findClassByName(refClass);
-        if (cls == null) {
-            return Collections.emptyList();
-        }
+        // The class may be defined more than once: each framework started in this JVM (a restart after a system bundle
+        // update, or the several frameworks of an integration test run) loads the audit bundle, and so this class,
+        // again. findClassByName would give one of them only, and the targets of the others would look collected.
         List<Target> targets = new ArrayList<>();
-        for (Iterator<HeapInstance> it = cls.getInstances().iterator(); it.hasNext();) {
-            HeapInstance ref = it.next();
-            HeapField keyValue = ref.get(refClass, keyField);
-            String key = keyValue == null ? null : keyValue.getValue().readAsJavaString();
-            HeapField referent = ref.get(REFERENCE, "referent");
-            Long id = referent == null ? null : referent.getValue().getAsObjectId();
-            targets.add(new Target(key == null ? "#" + ref.getObjectId() : key, id == null ? 0 : id));
+        for (Iterator<HeapClass> classes = graph.getClasses().iterator(); classes.hasNext();) {
+            HeapClass cls = classes.next();
+            if (!cls.getName().equals(refClass)) {
+                continue;
+            }
+            for (Iterator<HeapInstance> it = cls.getInstances().iterator(); it.hasNext();) {
+                HeapInstance ref = it.next();
+                HeapField keyValue = ref.get(refClass, keyField);
+                String key = keyValue == null ? null : keyValue.getValue().readAsJavaString();
+                HeapField referent = ref.get(REFERENCE, "referent");
+                Long id = referent == null ? null : referent.getValue().getAsObjectId();
+                targets.add(new Target(key == null ? "#" + ref.getObjectId() : key, id == null ? 0 : id));
+            }
         }
         return targets;
     }

@@ -66,6 +66,7 @@ class HeapChainsTest {
         leakThreadLocal();
         holdSoftly();
         refs.add(new TestRef("gone", child()));
+        referenceFromASecondCopyOfTheRefClass();
 
         dump = temp.resolve("test.hprof").toFile();
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.getPath(), true);
@@ -118,6 +119,17 @@ class HeapChainsTest {
         refs.add(new TestRef("threadlocal", loader));
     }
 
+    /** The same reference class defined by another loader, as after a framework restart in the same JVM. */
+    static final List<Object> otherCopies = new ArrayList<>();
+
+    private static void referenceFromASecondCopyOfTheRefClass() throws Exception {
+        ClassLoader loader = child();
+        Class<?> copy = loader.loadClass(TestRef.class.getName());
+        java.lang.reflect.Constructor<?> constructor = copy.getDeclaredConstructor(String.class, ClassLoader.class);
+        constructor.setAccessible(true);
+        otherCopies.add(constructor.newInstance("second-copy", loader)); // the copy's own loader: reachable through it
+    }
+
     private static void moveInto(ThreadLocal<Object> tl, java.util.concurrent.atomic.AtomicReference<Object> box) {
         tl.set(box.getAndSet(null));
     }
@@ -126,6 +138,12 @@ class HeapChainsTest {
         ClassLoader loader = child();
         soft = new SoftReference<>(loader);
         refs.add(new TestRef("soft", loader));
+    }
+
+    @org.junit.jupiter.api.Test
+    void referencesOfEveryCopyOfTheRefClassAreTargets() {
+        assertThat(results).containsKey("second-copy").containsKey("registry");
+        assertThat(results.get("second-copy").get("status")).isEqualTo("found");
     }
 
     @AfterAll
