@@ -21,6 +21,8 @@ import dev.revisor.bench.probe.EventLog;
  * "Active" is the time of the last STARTED event of that bundle and version, as the probe's synchronous bundle
  * listener stamped it inside the runtime, within a settle window after the first one (an update is followed by a
  * refresh that restarts the bundle; the user waits for that too). The harness polls the probe's file only to move on.
+ * Before each move the harness waits a random time within the variant's poll interval, so that the move lands at a
+ * random phase of FileInstall's scan cycle.
  */
 final class DeploySuite {
     private static final long SETTLE_MS = 400;
@@ -37,6 +39,9 @@ final class DeploySuite {
         final String label;
         final Instance instance;
         final boolean floor;
+        /** the variant's poll interval: each move waits a random part of it first, so that it lands at a random
+         *  phase of FileInstall's scan cycle (the harness's own rhythm would otherwise lock onto it) */
+        int pollMs;
         final List<Double> created = new ArrayList<>();
         final List<Double> updated = new ArrayList<>();
         final List<Double> floorNew = new ArrayList<>();
@@ -62,11 +67,16 @@ final class DeploySuite {
         variants.add(new Variant("plain FileInstall, poll " + poll + " ms", ctx.plain("deploy-same", List.of(), 0,
                 Map.of("felix.fileinstall.poll", poll)), true));
         variants.add(new Variant("plain FileInstall, default poll (2000 ms)", ctx.plain("deploy-default", List.of(), 0, Map.of()), false));
+        variants.get(0).pollMs = Integer.parseInt(poll);
+        variants.get(1).pollMs = Integer.parseInt(poll);
+        variants.get(2).pollMs = 2000;
         if (!poll.equals(FAST_POLL)) {
             variants.add(new Variant("Revisor, poll " + FAST_POLL + " ms", ctx.revisor("deploy-fast", "",
                     Map.of("felix.fileinstall.poll", FAST_POLL)), false));
             variants.add(new Variant("plain FileInstall, poll " + FAST_POLL + " ms", ctx.plain("deploy-fast", List.of(), 0,
                     Map.of("felix.fileinstall.poll", FAST_POLL)), false));
+            variants.get(3).pollMs = Integer.parseInt(FAST_POLL);
+            variants.get(4).pollMs = Integer.parseInt(FAST_POLL);
         }
         Path jars = ctx.work.resolve("homes/deploy-jars");
         Files.createDirectories(jars);
@@ -95,7 +105,9 @@ final class DeploySuite {
                     String bsn = "bench.deploy.r" + r;
                     Path first = ctx.factory.plugin(jars.resolve(v.instance.home.getFileName() + "-" + bsn + "-1.0.0.jar"), bsn, "1.0.0", "r" + r + " 1");
                     Path second = ctx.factory.plugin(jars.resolve(v.instance.home.getFileName() + "-" + bsn + "-1.0.1.jar"), bsn, "1.0.1", "r" + r + " 2");
+                    Instance.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(Math.max(1, v.pollMs)));
                     v.created.add(drop(v.instance, first, bsn, "1.0.0", v.detectNew, v.transactNew));
+                    Instance.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(Math.max(1, v.pollMs)));
                     v.updated.add(drop(v.instance, second, bsn, "1.0.1", v.detectUpdate, v.transactUpdate));
                     remove(v.instance, bsn);
                     if (v.floor) {
