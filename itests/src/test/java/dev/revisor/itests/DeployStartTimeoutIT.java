@@ -2,6 +2,9 @@ package dev.revisor.itests;
 
 import static dev.revisor.itests.DeploySupport.awaitMarker;
 import static dev.revisor.itests.RevisorTestSupport.await;
+import static dev.revisor.itests.RevisorTestSupport.deployEntry;
+import static dev.revisor.itests.RevisorTestSupport.deployField;
+import static dev.revisor.itests.RevisorTestSupport.isActive;
 import static dev.revisor.itests.RevisorTestSupport.bundleNamed;
 import static dev.revisor.itests.RevisorTestSupport.deployDir;
 import static dev.revisor.itests.RevisorTestSupport.dropInto;
@@ -139,8 +142,8 @@ public class DeployStartTimeoutIT {
             assertTrue("says what happens when it returns: " + failed, failed.contains("When the activator returns"));
             blocking = bundleNamed(context, NEW);
             assertEquals("the start still runs", Bundle.STARTING, blocking.getState());
-            await("audit:deploys lists blocking.jar as stuck", WAIT, () -> "stuck".equals(fileState("blocking.jar", "state")));
-            assertEquals("failed", fileState("blocking.jar", "outcome"));
+            await("audit:deploys lists blocking.jar as stuck", WAIT, () -> "stuck".equals(deployField(processor, "blocking.jar", "state")));
+            assertEquals("failed", deployField(processor, "blocking.jar", "outcome"));
 
             AuditEventDTO stuck = last(blocking, "deploy.start-stuck");
             assertNotNull("deploy.start-stuck journaled", stuck);
@@ -148,11 +151,11 @@ public class DeployStartTimeoutIT {
             assertEquals(LIMIT, ((Number) stuck.details.get("limitMs")).longValue());
             assertTrue(stuck.details.toString(), String.valueOf(stuck.details.get("thread")).startsWith("revisor-deploy-start-"));
             assertTrue("the whole stack: " + stuck.details, String.valueOf(stuck.details.get("stack")).contains(Activator.class.getName() + ".start"));
-            assertEquals(stuck.operation, fileState("blocking.jar", "operation"));
+            assertEquals(stuck.operation, deployField(processor, "blocking.jar", "operation"));
 
             // the deploy folder goes on with other files meanwhile
             dropInto(deploy, Fixtures.path("after-1.0.0.jar"), "after.jar");
-            await("another jar is deployed while the start is stuck", WAIT, () -> "deployed".equals(fileState("after.jar", "state")));
+            await("another jar is deployed while the start is stuck", WAIT, () -> "deployed".equals(deployField(processor, "after.jar", "state")));
             assertEquals(Bundle.ACTIVE, bundleNamed(context, "dev.revisor.itests.after").getState());
             assertEquals(Bundle.STARTING, blocking.getState());
         } finally {
@@ -160,7 +163,7 @@ public class DeployStartTimeoutIT {
         }
         Bundle b = blocking;
         await("when the start returns, blocking.jar is deployed and its marker removed", WAIT,
-                () -> "deployed".equals(fileState("blocking.jar", "state")) && !Files.exists(deploy.resolve("blocking.jar.failed")));
+                () -> "deployed".equals(deployField(processor, "blocking.jar", "state")) && !Files.exists(deploy.resolve("blocking.jar.failed")));
         assertEquals(Bundle.ACTIVE, b.getState());
         AuditEventDTO returned = last(b, "deploy.start-returned");
         assertNotNull("deploy.start-returned journaled", returned);
@@ -175,7 +178,7 @@ public class DeployStartTimeoutIT {
     public void anUpdateWhoseActivatorBlocksAndThenThrowsIsRolledBackWhenItReturns() throws Exception {
         Path deploy = deployDir(context);
         dropInto(deploy, Fixtures.path("blockupd-1.0.0.jar"), "blockupd.jar");
-        await("1.0.0 active", WAIT, () -> active(UPD));
+        await("1.0.0 active", WAIT, () -> isActive(context, UPD));
         Bundle upd = bundleNamed(context, UPD);
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -184,7 +187,7 @@ public class DeployStartTimeoutIT {
         try {
             dropInto(deploy, Fixtures.path("blockupd-2.0.0-blocks.jar"), "blockupd.jar");
             assertTrue("the new version's activator runs", entered.await(WAIT, TimeUnit.MILLISECONDS));
-            await("blockupd.jar stuck", WAIT, () -> "stuck".equals(fileState("blockupd.jar", "state")));
+            await("blockupd.jar stuck", WAIT, () -> "stuck".equals(deployField(processor, "blockupd.jar", "state")));
             String failed = Files.readString(deploy.resolve("blockupd.jar.failed"));
             assertTrue(failed, failed.contains("has not returned after 1 s") && failed.contains("runs the new bytes")
                     && failed.contains("rolls back to the previous bytes otherwise"));
@@ -193,7 +196,7 @@ public class DeployStartTimeoutIT {
         } finally {
             release.countDown();
         }
-        await("rolled back once the start has thrown", WAIT, () -> "rolled-back".equals(fileState("blockupd.jar", "state")));
+        await("rolled back once the start has thrown", WAIT, () -> "rolled-back".equals(deployField(processor, "blockupd.jar", "state")));
         assertEquals("the previous bytes run again", new Version(1, 0, 0), upd.getVersion());
         assertEquals(Bundle.ACTIVE, upd.getState());
         String failed = Files.readString(deploy.resolve("blockupd.jar.failed"));
@@ -216,7 +219,7 @@ public class DeployStartTimeoutIT {
     public void aChangeOfTheStuckFileWaitsAndIsAppliedAfterTheUpdateIsKept() throws Exception {
         Path deploy = deployDir(context);
         dropInto(deploy, Fixtures.path("blockkeep-1.0.0.jar"), "blockkeep.jar");
-        await("1.0.0 active", WAIT, () -> active(KEEP));
+        await("1.0.0 active", WAIT, () -> isActive(context, KEEP));
         Bundle keep = bundleNamed(context, KEEP);
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -225,7 +228,7 @@ public class DeployStartTimeoutIT {
         try {
             dropInto(deploy, Fixtures.path("blockkeep-2.0.0-blocks.jar"), "blockkeep.jar");
             assertTrue(entered.await(WAIT, TimeUnit.MILLISECONDS));
-            await("blockkeep.jar stuck", WAIT, () -> "stuck".equals(fileState("blockkeep.jar", "state")));
+            await("blockkeep.jar stuck", WAIT, () -> "stuck".equals(deployField(processor, "blockkeep.jar", "state")));
 
             // a further change of the same file must not stop or update the bundle while its start runs: it waits
             dropInto(deploy, Fixtures.path("blockkeep-3.0.0.jar"), "blockkeep.jar");
@@ -240,7 +243,7 @@ public class DeployStartTimeoutIT {
         }
         await("the waiting change is applied once the start has returned", WAIT,
                 () -> keep.getVersion().equals(new Version(3, 0, 0)) && keep.getState() == Bundle.ACTIVE
-                        && "deployed".equals(fileState("blockkeep.jar", "state")));
+                        && "deployed".equals(deployField(processor, "blockkeep.jar", "state")));
         assertEquals("one bundle all along", keep.getBundleId(), bundleNamed(context, KEEP).getBundleId());
         List<AuditEventDTO> ended = journal.events(EventQuery.last(300).withType("operation.ended"));
         assertTrue("2.0.0 was kept when its start returned, before 3.0.0 came: " + ended, ended.stream()
@@ -262,7 +265,7 @@ public class DeployStartTimeoutIT {
         try {
             dropInto(deploy, Fixtures.path("blockagain.jar"), "blockagain.jar");
             assertTrue(entered.await(WAIT, TimeUnit.MILLISECONDS));
-            await("blockagain.jar stuck", WAIT, () -> "stuck".equals(fileState("blockagain.jar", "state")));
+            await("blockagain.jar stuck", WAIT, () -> "stuck".equals(deployField(processor, "blockagain.jar", "state")));
             again = bundleNamed(context, AGAIN);
 
             Bundle deployBundle = bundleNamed(context, "dev.revisor.deploy");
@@ -279,13 +282,13 @@ public class DeployStartTimeoutIT {
             Bundle stuckAgain = again;
             await("stuck again, and journaled again", WAIT, () -> journal.events(EventQuery.last(10)
                     .withBundle(Long.toString(stuckAgain.getBundleId())).withType("deploy.start-stuck")).size() == 2);
-            await("audit:deploys says so", WAIT, () -> "stuck".equals(fileState("blockagain.jar", "state")));
-            assertTrue(fileState("blockagain.jar", "reason"), fileState("blockagain.jar", "reason").contains("Revisor started it again"));
+            await("audit:deploys says so", WAIT, () -> "stuck".equals(deployField(processor, "blockagain.jar", "state")));
+            assertTrue(deployField(processor, "blockagain.jar", "reason"), deployField(processor, "blockagain.jar", "reason").contains("Revisor started it again"));
         } finally {
             release.countDown();
         }
         Bundle b = again;
-        await("deployed once the start returns", WAIT, () -> "deployed".equals(fileState("blockagain.jar", "state")));
+        await("deployed once the start returns", WAIT, () -> "deployed".equals(deployField(processor, "blockagain.jar", "state")));
         assertEquals(Bundle.ACTIVE, b.getState());
         e.unregister();
         r.unregister();
@@ -295,9 +298,9 @@ public class DeployStartTimeoutIT {
     public void aRefreshThatDoesNotEndIsNotFollowedByARollbackThatWouldWaitForIt() throws Exception {
         Path deploy = deployDir(context);
         dropInto(deploy, Fixtures.path("rt-gate-1.0.0.jar"), "rtgate.jar");
-        await("gate active", WAIT, () -> active("dev.revisor.itests.gate"));
+        await("gate active", WAIT, () -> isActive(context, "dev.revisor.itests.gate"));
         dropInto(deploy, Fixtures.path("rt-consumer.jar"), "rtconsumer.jar");
-        await("consumer active", WAIT, () -> active("dev.revisor.itests.rtconsumer"));
+        await("consumer active", WAIT, () -> isActive(context, "dev.revisor.itests.rtconsumer"));
         Bundle gate = bundleNamed(context, "dev.revisor.itests.gate");
         Bundle consumer = bundleNamed(context, "dev.revisor.itests.rtconsumer");
         // the framework's refresh thread is held inside the refresh, where it unresolves the consumer
@@ -318,7 +321,7 @@ public class DeployStartTimeoutIT {
         try {
             dropInto(deploy, Fixtures.path("rt-gate-1.1.0.jar"), "rtgate.jar");
             assertTrue("the refresh runs and is held", inRefresh.await(WAIT, TimeUnit.MILLISECONDS));
-            await("rtgate.jar failed once refresh.timeout.ms has passed", WAIT, () -> "failed".equals(fileState("rtgate.jar", "state")));
+            await("rtgate.jar failed once refresh.timeout.ms has passed", WAIT, () -> "failed".equals(deployField(processor, "rtgate.jar", "state")));
             String failed = Files.readString(deploy.resolve("rtgate.jar.failed"));
             assertTrue(failed, failed.contains("the refresh did not end within 3 s") && failed.contains("Revisor did not roll back"));
             assertTrue("says where the refresh thread is: " + failed, failed.contains("the framework's refresh thread is at")
@@ -338,7 +341,7 @@ public class DeployStartTimeoutIT {
         gogoOk(processor, "start " + gate.getBundleId() + " " + consumer.getBundleId());
         dropInto(deploy, Fixtures.path("rt-gate-1.2.0.jar"), "rtgate.jar");
         await("a fixed jar is applied as an update", WAIT, () -> gate.getVersion().equals(new Version(1, 2, 0))
-                && "deployed".equals(fileState("rtgate.jar", "state")) && consumer.getState() == Bundle.ACTIVE);
+                && "deployed".equals(deployField(processor, "rtgate.jar", "state")) && consumer.getState() == Bundle.ACTIVE);
     }
 
     // ---- helpers
@@ -358,24 +361,6 @@ public class DeployStartTimeoutIT {
         return events.isEmpty() ? null : events.get(events.size() - 1);
     }
 
-    private boolean active(String bsn) {
-        Bundle b = bundleNamed(context, bsn);
-        return b != null && b.getState() == Bundle.ACTIVE;
-    }
 
-    private JsonObject fileEntry(String file) {
-        String json = gogoOk(processor, "audit:deploys --json");
-        JsonArray files = JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("files");
-        for (JsonElement e : files) {
-            if (file.equals(e.getAsJsonObject().get("file").getAsString())) {
-                return e.getAsJsonObject();
-            }
-        }
-        return null;
-    }
 
-    private String fileState(String file, String field) {
-        JsonObject entry = fileEntry(file);
-        return entry == null || !entry.has(field) || entry.get(field).isJsonNull() ? null : entry.get(field).getAsString();
-    }
 }

@@ -2,6 +2,9 @@ package dev.revisor.itests;
 
 import static dev.revisor.itests.DeploySupport.awaitMarker;
 import static dev.revisor.itests.RevisorTestSupport.await;
+import static dev.revisor.itests.RevisorTestSupport.deployEntry;
+import static dev.revisor.itests.RevisorTestSupport.deployField;
+import static dev.revisor.itests.RevisorTestSupport.isActive;
 import static dev.revisor.itests.RevisorTestSupport.bundleNamed;
 import static dev.revisor.itests.RevisorTestSupport.deployDir;
 import static dev.revisor.itests.RevisorTestSupport.dropInto;
@@ -104,12 +107,12 @@ public class DeployTransactionIT {
     public void aNewJarIsInstalledStartedAndListed() throws Exception {
         Path deploy = deployDir(context);
         dropInto(deploy, Fixtures.path("plain-1.0.0.jar"), "plain.jar");
-        await("plain active", WAIT, () -> active("dev.revisor.itests.plain"));
+        await("plain active", WAIT, () -> isActive(context, "dev.revisor.itests.plain"));
         Bundle plain = bundleNamed(context, "dev.revisor.itests.plain");
         assertTrue("the location is the file: " + plain.getLocation(), plain.getLocation().endsWith("/plain.jar"));
-        await("audit:deploys lists plain.jar as deployed", WAIT, () -> "deployed".equals(fileState("plain.jar", "state")));
+        await("audit:deploys lists plain.jar as deployed", WAIT, () -> "deployed".equals(deployField(processor, "plain.jar", "state")));
 
-        JsonObject entry = fileEntry("plain.jar");
+        JsonObject entry = deployEntry(processor, "plain.jar");
         assertEquals("succeeded", entry.get("outcome").getAsString());
         assertEquals(plain.getBundleId(), entry.getAsJsonObject("bundle").get("id").getAsLong());
         assertEquals("ACTIVE", entry.get("bundleState").getAsString());
@@ -127,16 +130,16 @@ public class DeployTransactionIT {
     public void theApiGateRefusesABreakingUpdateAndARollbackRestoresDependents() throws Exception {
         Path deploy = deployDir(context);
         dropInto(deploy, Fixtures.path("gate-1.0.0.jar"), "gate.jar");
-        await("gate active", WAIT, () -> active("dev.revisor.itests.gate"));
+        await("gate active", WAIT, () -> isActive(context, "dev.revisor.itests.gate"));
         dropInto(deploy, Fixtures.path("consumer.jar"), "consumer.jar");
-        await("consumer active", WAIT, () -> active("dev.revisor.itests.consumer"));
+        await("consumer active", WAIT, () -> isActive(context, "dev.revisor.itests.consumer"));
         Bundle gate = bundleNamed(context, "dev.revisor.itests.gate");
         Bundle consumer = bundleNamed(context, "dev.revisor.itests.consumer");
 
         // compatible: a method added, minor version up -> applied in place
         dropInto(deploy, Fixtures.path("gate-1.1.0.jar"), "gate.jar");
         await("gate updated to 1.1.0", WAIT, () -> gate.getVersion().equals(new Version(1, 1, 0)) && gate.getState() == Bundle.ACTIVE
-                && "deployed".equals(fileState("gate.jar", "state")));
+                && "deployed".equals(deployField(processor, "gate.jar", "state")));
         assertEquals("the update keeps the bundle id", gate.getBundleId(), bundleNamed(context, "dev.revisor.itests.gate").getBundleId());
         await("consumer active again", WAIT, () -> consumer.getState() == Bundle.ACTIVE);
 
@@ -147,8 +150,8 @@ public class DeployTransactionIT {
         assertTrue("names the removed member: " + failed, failed.contains("REMOVED METHOD") && failed.contains("shout"));
         assertTrue("names the importer that would break: " + failed, failed.contains("dev.revisor.itests.consumer"));
         assertTrue("names the package: " + failed, failed.contains(DeploySupport.GATE_PACKAGE));
-        assertEquals("refused", fileState("gate.jar", "state"));
-        assertEquals("refused", fileState("gate.jar", "outcome"));
+        assertEquals("refused", deployField(processor, "gate.jar", "state"));
+        assertEquals("refused", deployField(processor, "gate.jar", "outcome"));
         assertEquals("nothing changed: still 1.1.0", new Version(1, 1, 0), gate.getVersion());
         assertEquals("nothing changed: not even updated", modified, gate.getLastModified());
         assertEquals(Bundle.ACTIVE, gate.getState());
@@ -159,7 +162,7 @@ public class DeployTransactionIT {
 
         // a proper major version: the gate lets it through, but the consumer's [1,2) no longer matches -> rolled back
         dropInto(deploy, Fixtures.path("gate-2.0.0-major.jar"), "gate.jar");
-        await("gate.jar rolled back", WAIT, () -> "rolled-back".equals(fileState("gate.jar", "state")));
+        await("gate.jar rolled back", WAIT, () -> "rolled-back".equals(deployField(processor, "gate.jar", "state")));
         String rolledBack = Files.readString(deploy.resolve("gate.jar.failed"));
         assertTrue("names the dependent and why: " + rolledBack,
                 rolledBack.contains("dev.revisor.itests.consumer") && rolledBack.contains(DeploySupport.GATE_PACKAGE));
@@ -174,17 +177,17 @@ public class DeployTransactionIT {
     public void anUpdateWhoseActivatorThrowsIsRolledBackToTheActivePreviousVersion() throws Exception {
         Path deploy = deployDir(context);
         dropInto(deploy, Fixtures.path("svc-1.0.0.jar"), "svc.jar");
-        await("svc active", WAIT, () -> active("dev.revisor.itests.svc"));
+        await("svc active", WAIT, () -> isActive(context, "dev.revisor.itests.svc"));
         Bundle svc = bundleNamed(context, "dev.revisor.itests.svc");
 
         dropInto(deploy, Fixtures.path("svc-2.0.0-throws.jar"), "svc.jar");
         String failed = awaitMarker(deploy, "svc.jar", ".failed", WAIT);
-        await("svc.jar rolled back", WAIT, () -> "rolled-back".equals(fileState("svc.jar", "state")));
+        await("svc.jar rolled back", WAIT, () -> "rolled-back".equals(deployField(processor, "svc.jar", "state")));
         assertTrue("names the activator's exception: " + failed, failed.contains("IllegalStateException")
                 && failed.contains("the throwing fixture refuses to start"));
         assertEquals(new Version(1, 0, 0), svc.getVersion());
         assertEquals(Bundle.ACTIVE, svc.getState());
-        assertEquals("rolled-back", fileState("svc.jar", "outcome"));
+        assertEquals("rolled-back", deployField(processor, "svc.jar", "outcome"));
         List<String> types = journal.events(EventQuery.last(30).withBundle(Long.toString(svc.getBundleId())).withType("deploy."))
                 .stream().map(e -> e.type).collect(Collectors.toList());
         assertTrue("updated, then rolled back: " + types, types.contains("deploy.updated") && types.contains("deploy.rolled-back"));
@@ -192,7 +195,7 @@ public class DeployTransactionIT {
         // the same broken bytes are not tried again; fixed bytes are applied and the marker goes away
         dropInto(deploy, Fixtures.path("svc-1.0.0.jar"), "svc.jar");
         await("svc.jar back to deployed, marker removed", WAIT,
-                () -> "deployed".equals(fileState("svc.jar", "state")) && !Files.exists(deploy.resolve("svc.jar.failed")));
+                () -> "deployed".equals(deployField(processor, "svc.jar", "state")) && !Files.exists(deploy.resolve("svc.jar.failed")));
     }
 
     @Test
@@ -204,12 +207,12 @@ public class DeployTransactionIT {
         Bundle waits = bundleNamed(context, "dev.revisor.itests.waits");
         assertNotNull("it stays installed", waits);
         assertEquals(Bundle.INSTALLED, waits.getState());
-        assertEquals("pending", fileState("waits.jar", "state"));
+        assertEquals("pending", deployField(processor, "waits.jar", "state"));
 
         dropInto(deploy, Fixtures.path("later-provider.jar"), "later-provider.jar");
         await("waits starts once its import arrives, .pending removed", WAIT,
                 () -> waits.getState() == Bundle.ACTIVE && !Files.exists(deploy.resolve("waits.jar.pending")));
-        await("waits.jar deployed", WAIT, () -> "deployed".equals(fileState("waits.jar", "state")));
+        await("waits.jar deployed", WAIT, () -> "deployed".equals(deployField(processor, "waits.jar", "state")));
     }
 
     @Test
@@ -221,8 +224,8 @@ public class DeployTransactionIT {
         Bundle b = bundleNamed(context, "dev.revisor.itests.brokenstart");
         assertNotNull("it stays installed", b);
         assertTrue("not active: " + b.getState(), b.getState() == Bundle.RESOLVED || b.getState() == Bundle.INSTALLED);
-        assertEquals("failed", fileState("broken-start.jar", "state"));
-        assertEquals("failed", fileState("broken-start.jar", "outcome"));
+        assertEquals("failed", deployField(processor, "broken-start.jar", "state"));
+        assertEquals("failed", deployField(processor, "broken-start.jar", "outcome"));
 
         // the activator's exception is journaled with deploy.failed ...
         List<AuditEventDTO> failedEvents = journal.events(EventQuery.last(1).withBundle(Long.toString(b.getBundleId()))
@@ -252,7 +255,7 @@ public class DeployTransactionIT {
         Bundle b = bundleNamed(context, "dev.revisor.itests.gone");
         Files.delete(deploy.resolve("gone.jar"));
         await("uninstalled, marker removed, no longer listed", WAIT, () -> b.getState() == Bundle.UNINSTALLED
-                && !Files.exists(deploy.resolve("gone.jar.failed")) && fileEntry("gone.jar") == null);
+                && !Files.exists(deploy.resolve("gone.jar.failed")) && deployEntry(processor, "gone.jar") == null);
         List<AuditEventDTO> events = journal.events(EventQuery.last(50).withType("deploy.uninstalled"));
         assertTrue(events.toString(), events.stream().anyMatch(e -> "gone.jar".equals(e.details.get("file"))));
     }
@@ -261,7 +264,7 @@ public class DeployTransactionIT {
     public void aSlowOverwriteInPlaceIsOneUpdateOfTheSameBundle() throws Exception {
         Path deploy = deployDir(context);
         dropInto(deploy, Fixtures.path("slow-1.0.0.jar"), "slow.jar");
-        await("slow active", WAIT, () -> active("dev.revisor.itests.slow"));
+        await("slow active", WAIT, () -> isActive(context, "dev.revisor.itests.slow"));
         Bundle slow = bundleNamed(context, "dev.revisor.itests.slow");
         long id = slow.getBundleId();
 
@@ -297,32 +300,14 @@ public class DeployTransactionIT {
         legacy.start();
 
         dropInto(deploy, Fixtures.path("legacy-2.0.0-throws.jar"), "legacy.jar");
-        await("legacy.jar rolled back", WAIT, () -> "rolled-back".equals(fileState("legacy.jar", "state")));
+        await("legacy.jar rolled back", WAIT, () -> "rolled-back".equals(deployField(processor, "legacy.jar", "state")));
         assertEquals("the installed revision's bytes are back", new Version(1, 0, 0), legacy.getVersion());
         assertEquals(Bundle.ACTIVE, legacy.getState());
-        assertEquals(legacy.getBundleId(), fileEntry("legacy.jar").getAsJsonObject("bundle").get("id").getAsLong());
+        assertEquals(legacy.getBundleId(), deployEntry(processor, "legacy.jar").getAsJsonObject("bundle").get("id").getAsLong());
     }
 
     // ---- helpers
 
-    private boolean active(String bsn) {
-        Bundle b = bundleNamed(context, bsn);
-        return b != null && b.getState() == Bundle.ACTIVE;
-    }
 
-    private JsonObject fileEntry(String file) {
-        String json = gogoOk(processor, "audit:deploys --json");
-        JsonArray files = JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("files");
-        for (JsonElement e : files) {
-            if (file.equals(e.getAsJsonObject().get("file").getAsString())) {
-                return e.getAsJsonObject();
-            }
-        }
-        return null;
-    }
 
-    private String fileState(String file, String field) {
-        JsonObject entry = fileEntry(file);
-        return entry == null || !entry.has(field) ? null : entry.get(field).getAsString();
-    }
 }

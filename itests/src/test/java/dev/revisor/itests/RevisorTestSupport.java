@@ -212,6 +212,30 @@ public final class RevisorTestSupport {
         return null;
     }
 
+    /** @return whether a bundle with this symbolic name is installed and Active */
+    public static boolean isActive(BundleContext context, String symbolicName) {
+        Bundle b = bundleNamed(context, symbolicName);
+        return b != null && b.getState() == Bundle.ACTIVE;
+    }
+
+    /** @return the entry of {@code audit:deploys --json} for a file of the deploy folder, or {@code null} */
+    public static JsonObject deployEntry(CommandProcessor processor, String file) {
+        String json = gogoOk(processor, "audit:deploys --json");
+        JsonArray files = JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("files");
+        for (JsonElement e : files) {
+            if (file.equals(e.getAsJsonObject().get("file").getAsString())) {
+                return e.getAsJsonObject();
+            }
+        }
+        return null;
+    }
+
+    /** @return one field of a file's {@code audit:deploys --json} entry, or {@code null} when it has none */
+    public static String deployField(CommandProcessor processor, String file, String field) {
+        JsonObject entry = deployEntry(processor, file);
+        return entry == null || !entry.has(field) || entry.get(field).isJsonNull() ? null : entry.get(field).getAsString();
+    }
+
     /** @return the folder FileInstall watches in this test framework */
     public static Path deployDir(BundleContext context) {
         return Paths.get(context.getProperty(DEPLOY_DIR));
