@@ -108,6 +108,15 @@ public final class JournalComponent implements Journal, OperationLog {
     }
 
     @Override
+    public List<AuditEventDTO> operationEvents(int lastEvents) {
+        try {
+            return files.tail(lastEvents, "\"type\":\"operation.");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the journal in " + files.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public long lastSeq() {
         return writer.lastSeq();
     }

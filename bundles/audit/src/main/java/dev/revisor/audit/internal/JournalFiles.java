@@ -126,6 +126,46 @@ final class JournalFiles {
     }
 
     /**
+     * The events among the newest {@code lines} lines whose text contains {@code marker}; the other lines are
+     * counted, not decoded (decoding is what costs when the journal is read back at start).
+     *
+     * @return those events, oldest first
+     */
+    List<AuditEventDTO> tail(int lines, String marker) throws IOException {
+        Deque<AuditEventDTO> found = new ArrayDeque<>();
+        List<Path> files = new ArrayList<>(rotated());
+        files.add(current());
+        int seen = 0;
+        for (int f = files.size() - 1; f >= 0 && seen < lines; f--) {
+            List<String> text = lines(files.get(f));
+            for (int i = text.size() - 1; i >= 0 && seen < lines; i--) {
+                String line = text.get(i);
+                if (line.isBlank()) {
+                    continue;
+                }
+                seen++;
+                if (line.contains(marker)) {
+                    AuditEventDTO event = codec.decode(line);
+                    if (event != null) {
+                        found.addFirst(event);
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(found);
+    }
+
+    private static List<String> lines(Path file) throws IOException {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return List.of(); // rotated or removed while we listed
+        } catch (java.nio.charset.MalformedInputException e) {
+            return List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n"));
+        }
+    }
+
+    /**
      * @param query the filters and the limit
      * @return the newest matching events, oldest first
      */
@@ -134,15 +174,7 @@ final class JournalFiles {
         List<Path> files = new ArrayList<>(rotated());
         files.add(current());
         for (int f = files.size() - 1; f >= 0 && found.size() < query.limit(); f--) {
-            Path file = files.get(f);
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            } catch (java.nio.file.NoSuchFileException e) {
-                continue; // rotated or removed while we listed
-            } catch (java.nio.charset.MalformedInputException e) {
-                lines = List.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n"));
-            }
+            List<String> lines = lines(files.get(f));
             boolean older = false;
             for (int i = lines.size() - 1; i >= 0 && found.size() < query.limit(); i--) {
                 AuditEventDTO event = codec.decode(lines.get(i));

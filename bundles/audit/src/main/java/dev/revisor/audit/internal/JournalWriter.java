@@ -8,18 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import dev.revisor.audit.api.AuditEventDTO;
@@ -27,17 +27,22 @@ import dev.revisor.audit.api.AuditEventDTO;
 /**
  * Appends events to the journal on one owned thread, {@value #THREAD_NAME}.
  * <p>
- * Callers only assign a sequence number and queue the event; the writer thread encodes it, writes each
- * batch of lines as soon as it takes them from the queue (so a line reaches the OS right after it was
- * recorded), rotates the file by size and keeps at most {@code maxFiles} files. {@link #sync()} forces the
- * file to disk. A full queue (the disk stalls) drops events and counts them; the count is journaled as
- * {@code journal.dropped} once the writer catches up. A file left with a partial last line by a crash is
- * ended with a newline before anything is appended, so readers skip only that line.
+ * Callers only stamp the event (sequence number, time) and put it on a lock-free queue: recording never blocks and,
+ * while the writer is busy, never wakes a thread. The writer takes everything queued, writes it as one batch of lines
+ * (a line reaches the OS at most {@link #BATCH_WINDOW_NANOS} after it was recorded, with no user-space buffer in
+ * between), and while events keep coming it looks again after that window instead of being woken for each one; when a
+ * look finds nothing it sleeps until the next event. It rotates the file by size and keeps at most {@code maxFiles}
+ * files. {@link #sync(long)} forces the file to disk; the requests that arrive together share one force. A full queue
+ * (the disk stalls) drops events and counts them; the count is journaled as {@code journal.dropped} once the writer
+ * catches up. A file left with a partial last line by a crash is ended with a newline before anything is appended, so
+ * readers skip only that line.
  * <p>
  * Concurrent Semantics: thread safe.
  */
 final class JournalWriter implements AutoCloseable {
     static final String THREAD_NAME = "revisor-audit-journal";
+    /** How long a recorded line waits at most before the writer hands it to the OS (2 ms). */
+    static final long BATCH_WINDOW_NANOS = 2_000_000L;
     private static final int QUEUE_CAPACITY = 65_536;
     private static final Object STOP = new Object();
 
@@ -46,11 +51,16 @@ final class JournalWriter implements AutoCloseable {
     private final long maxFileBytes;
     private final int maxFiles;
     private final Consumer<String> problems;
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final IsoMillis times = new IsoMillis();
+    private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong seq;
     private final AtomicLong dropped = new AtomicLong();
     private final Object order = new Object();
     private final Thread thread;
+    /** Set by the writer before it sleeps without a time limit; whoever queues then wakes it. */
+    private volatile boolean sleeping;
+    private volatile boolean stopRequested;
     private FileChannel channel; // writer thread only
     private long size; // writer thread only
 
@@ -100,18 +110,35 @@ final class JournalWriter implements AutoCloseable {
      */
     AuditEventDTO append(AuditEventDTO event, String operationPrefix) {
         if (event.time == null) {
-            event.time = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+            event.time = times.format(System.currentTimeMillis());
+        }
+        if (queued.incrementAndGet() > QUEUE_CAPACITY) {
+            queued.decrementAndGet();
+            synchronized (order) { // the seq is spent all the same: a gap in seq shows where events were lost
+                event.seq = seq.incrementAndGet();
+                if (operationPrefix != null) {
+                    event.operation = operationPrefix + event.seq;
+                }
+            }
+            dropped.incrementAndGet();
+            return event;
         }
         synchronized (order) { // the file holds events in seq order
             event.seq = seq.incrementAndGet();
             if (operationPrefix != null) {
                 event.operation = operationPrefix + event.seq;
             }
-            if (!queue.offer(event)) {
-                dropped.incrementAndGet();
-            }
+            queue.offer(event);
         }
+        wakeIfSleeping();
         return event;
+    }
+
+    private void wakeIfSleeping() {
+        if (sleeping) {
+            sleeping = false;
+            LockSupport.unpark(thread);
+        }
     }
 
     /**
@@ -124,11 +151,13 @@ final class JournalWriter implements AutoCloseable {
         if (Thread.currentThread() == thread) {
             throw new IllegalStateException("sync() called on the journal writer thread");
         }
+        if (!thread.isAlive()) {
+            return false;
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
+        queue.offer(done);
+        LockSupport.unpark(thread); // a sync is waited for: no batch window
         try {
-            if (!queue.offer(done, timeoutMillis, TimeUnit.MILLISECONDS)) {
-                return false;
-            }
             done.get(timeoutMillis, TimeUnit.MILLISECONDS);
             return true;
         } catch (InterruptedException e) {
@@ -144,46 +173,70 @@ final class JournalWriter implements AutoCloseable {
     }
 
     private void run() {
-        List<Object> batch = new ArrayList<>();
+        List<CompletableFuture<Void>> syncs = new ArrayList<>();
+        StringBuilder lines = new StringBuilder();
         boolean stopping = false;
         while (!stopping) {
-            try {
-                batch.add(queue.take());
-                queue.drainTo(batch);
-            } catch (InterruptedException e) {
-                stopping = true; // write what is queued, then end
-                queue.drainTo(batch);
-            }
-            StringBuilder lines = new StringBuilder();
-            for (Object item : batch) {
+            int taken = 0;
+            for (Object item = queue.poll(); item != null; item = queue.poll()) {
                 if (item == STOP) {
                     stopping = true;
                 } else if (item instanceof AuditEventDTO) {
+                    queued.decrementAndGet();
                     lines.append(codec.encode((AuditEventDTO) item)).append('\n');
+                    taken++;
                 } else if (item instanceof CompletableFuture) {
-                    write(lines);
-                    lines.setLength(0);
-                    force();
                     @SuppressWarnings("unchecked")
                     CompletableFuture<Void> f = (CompletableFuture<Void>) item;
-                    f.complete(null);
+                    syncs.add(f);
                 }
             }
             write(lines);
-            batch.clear();
-            long lost = dropped.getAndSet(0);
-            if (lost > 0) {
-                Map<String, Object> details = new LinkedHashMap<>();
-                details.put("dropped", lost);
-                details.put("reason", "the journal queue was full (" + QUEUE_CAPACITY + " events): the disk did not keep up");
-                AuditEventDTO e = new AuditEventDTO();
-                e.type = "journal.dropped";
-                e.details = details;
-                append(e);
+            lines.setLength(0);
+            if (!syncs.isEmpty()) { // one force for every sync that came in this round
+                force();
+                syncs.forEach(f -> f.complete(null));
+                syncs.clear();
+            }
+            journalDropped();
+            if (stopping || stopRequested) {
+                stopping = true;
+            } else if (taken > 0) {
+                LockSupport.parkNanos(this, BATCH_WINDOW_NANOS); // more are likely coming: take them together
+            } else {
+                sleeping = true;
+                if (queue.isEmpty() && !stopRequested) { // re-checked after announcing the sleep: nothing is missed
+                    LockSupport.park(this);
+                }
+                sleeping = false;
             }
         }
+        for (Object item = queue.poll(); item != null; item = queue.poll()) { // queued while stopping
+            if (item instanceof AuditEventDTO) {
+                lines.append(codec.encode((AuditEventDTO) item)).append('\n');
+            } else if (item instanceof CompletableFuture) {
+                @SuppressWarnings("unchecked")
+                CompletableFuture<Void> f = (CompletableFuture<Void>) item;
+                syncs.add(f);
+            }
+        }
+        write(lines);
         force();
+        syncs.forEach(f -> f.complete(null));
         closeChannel();
+    }
+
+    private void journalDropped() {
+        long lost = dropped.getAndSet(0);
+        if (lost > 0) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("dropped", lost);
+            details.put("reason", "the journal queue was full (" + QUEUE_CAPACITY + " events): the disk did not keep up");
+            AuditEventDTO e = new AuditEventDTO();
+            e.type = "journal.dropped";
+            e.details = details;
+            append(e);
+        }
     }
 
     private void write(StringBuilder lines) {
@@ -265,12 +318,12 @@ final class JournalWriter implements AutoCloseable {
     /** Writes what is queued, forces it to disk and ends the writer thread (waits at most 5 s). */
     @Override
     public void close() {
+        stopRequested = true;
+        queue.offer(STOP);
+        LockSupport.unpark(thread);
         try {
-            if (!queue.offer(STOP, 5, TimeUnit.SECONDS)) {
-                thread.interrupt(); // the disk is stuck: stop anyway, what is queued is written on the way out
-            }
             thread.join(5_000);
-            if (thread.isAlive()) {
+            if (thread.isAlive()) { // the disk is stuck: interrupt the write, what is queued is lost
                 thread.interrupt();
                 thread.join(1_000);
             }

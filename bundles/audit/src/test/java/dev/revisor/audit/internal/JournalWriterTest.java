@@ -141,6 +141,120 @@ class JournalWriterTest {
     }
 
     @Test
+    void anEventRecordedWhileTheWriterSleepsReachesTheFileWithoutASync() throws Exception {
+        Path file = dir.resolve("journal.jsonl");
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            w.append(event("first"));
+            awaitLines(file, 1); // written within the batch window, nobody asked for it
+            Thread.sleep(50); // the writer found nothing more and went to sleep
+            w.append(event("after-a-pause"));
+            awaitLines(file, 2); // the append woke it
+            assertThat(codec.decode(Files.readAllLines(file).get(1)).type).isEqualTo("after-a-pause");
+        }
+    }
+
+    @Test
+    void eventsFromManyThreadsAreEachWrittenOnceInSeqOrder() throws Exception {
+        int threads = 8;
+        int each = 2_000;
+        try (JournalWriter w = writer(64L << 20, 4)) {
+            List<Thread> producers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String name = "p" + t;
+                Thread p = new Thread(() -> {
+                    for (int i = 0; i < each; i++) {
+                        w.append(event(name));
+                    }
+                }, "journal-test-producer-" + t);
+                producers.add(p);
+                p.start();
+            }
+            for (Thread p : producers) {
+                p.join();
+            }
+            assertThat(w.sync(10_000)).isTrue();
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("journal.jsonl"));
+        assertThat(lines).hasSize(threads * each);
+        Map<String, Integer> perProducer = new LinkedHashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            AuditEventDTO e = codec.decode(lines.get(i));
+            assertThat(e.seq).as("line %d", i).isEqualTo(i + 1);
+            perProducer.merge(e.type, 1, Integer::sum);
+        }
+        assertThat(perProducer).hasSize(threads).allSatisfy((producer, n) -> assertThat(n).isEqualTo(each));
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void syncsAskedTogetherAllReturnOnceTheirEventsAreOnDisk() throws Exception {
+        Path file = dir.resolve("journal.jsonl");
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            List<Thread> callers = new ArrayList<>();
+            List<Boolean> results = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> missing = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int t = 0; t < 6; t++) {
+                String type = "synced-" + t;
+                Thread c = new Thread(() -> {
+                    w.append(event(type));
+                    results.add(w.sync(5000));
+                    try { // what sync() promised: the caller's own event is in the file now
+                        if (Files.readAllLines(file).stream().noneMatch(l -> l.contains("\"" + type + "\""))) {
+                            missing.add(type);
+                        }
+                    } catch (java.io.IOException e) {
+                        missing.add(type + ": " + e);
+                    }
+                }, "journal-test-sync-" + t);
+                callers.add(c);
+                c.start();
+            }
+            for (Thread c : callers) {
+                c.join();
+            }
+            assertThat(results).hasSize(6).containsOnly(true);
+            assertThat(missing).isEmpty();
+        }
+    }
+
+    @Test
+    void aSyncAfterCloseAnswersFalseAtOnce() throws Exception {
+        JournalWriter w = writer(1 << 20, 4);
+        w.append(event("last"));
+        w.close();
+        long start = System.nanoTime();
+        assertThat(w.sync(5000)).isFalse();
+        assertThat((System.nanoTime() - start) / 1_000_000).as("milliseconds sync() waited").isLessThan(1000);
+        assertThat(Files.readAllLines(dir.resolve("journal.jsonl"))).hasSize(1); // close() wrote what was queued
+    }
+
+    @Test
+    void tailDecodesOnlyTheMarkedLinesAmongTheNewest() throws Exception {
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            for (int i = 0; i < 30; i++) {
+                w.append(event(i % 3 == 0 ? "operation.started" : "bundle.started"));
+            }
+            w.sync(5000);
+        }
+        Files.writeString(dir.resolve("journal.jsonl"), "{\"seq\":31,\"type\":\"operation.en", StandardOpenOption.APPEND);
+        JournalFiles files = new JournalFiles(dir, codec);
+        // the newest 10 lines: seq 22..30 and the partial one, which counts as a line and decodes to nothing
+        List<AuditEventDTO> found = files.tail(10, "\"type\":\"operation.");
+        assertThat(found).extracting(e -> e.seq).containsExactly(22L, 25L, 28L);
+        assertThat(found).extracting(e -> e.type).containsOnly("operation.started");
+    }
+
+    private static void awaitLines(Path file, int n) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!Files.exists(file) || Files.readAllLines(file).size() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(file + " did not get " + n + " line(s) within 5 s without a sync");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
     void theWriterThreadIsNamedAndEndsOnClose() throws Exception {
         JournalWriter w = writer(1 << 20, 4);
         assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).contains(JournalWriter.THREAD_NAME);

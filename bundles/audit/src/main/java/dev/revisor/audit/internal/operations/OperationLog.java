@@ -1,5 +1,6 @@
 package dev.revisor.audit.internal.operations;
 
+import java.util.List;
 import java.util.Map;
 
 import org.osgi.framework.Bundle;
@@ -27,6 +28,14 @@ public interface OperationLog {
      * @return the event, with its operation id set
      */
     AuditEventDTO recordOperationStart(Bundle bundle, Map<String, Object> details);
+
+    /**
+     * Reads back what the tracker recovers at start, without decoding every event.
+     *
+     * @param lastEvents how many of the newest events to look at, whatever their type
+     * @return the {@value #STARTED} and {@code operation.ended} events among them, oldest first
+     */
+    List<AuditEventDTO> operationEvents(int lastEvents);
 
     /** @return the sequence number of the newest event recorded so far */
     long lastSeq();
