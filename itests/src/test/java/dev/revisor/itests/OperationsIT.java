@@ -136,6 +136,44 @@ public class OperationsIT {
     }
 
     @Test
+    public void aThreadThatNeverPausesIsCutIntoImplicitOperationsOfAboutOneSecond() throws Exception {
+        await("no operation left open on this thread by an earlier test", 10_000, () -> operations.current() == null);
+        String thread = Thread.currentThread().getName();
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        long begin = System.nanoTime();
+        // install/start/stop/uninstall without ever pausing for implicit.idle.ms (250 ms), for 2.6 s: implicit.max.ms
+        // (1000 ms by default) cuts the thread's changes into several operations instead of one that never ends
+        while (System.nanoTime() - begin < 2_600_000_000L) {
+            Bundle b = OpsFixtures.install(context, "ops-lib-1.0.0.jar");
+            ids.add(b.getBundleId());
+            b.start();
+            b.stop();
+            b.uninstall();
+        }
+        await("the last implicit operation of the loop ends", 10_000, () -> operations.recent(50).stream()
+                .filter(o -> o.implicit && thread.equals(o.thread))
+                .filter(o -> o.bundles.stream().anyMatch(b -> ids.contains(b.id)))
+                .allMatch(o -> o.end != null));
+        List<OperationDTO> ops = operations.recent(50).stream()
+                .filter(o -> o.implicit && thread.equals(o.thread))
+                .filter(o -> o.bundles.stream().anyMatch(b -> ids.contains(b.id)))
+                .collect(Collectors.toList());
+        assertTrue("2.6 s of changes make at least 3 operations, not one: " + ops.size(), ops.size() >= 3);
+        java.util.Set<Long> covered = new java.util.HashSet<>();
+        for (OperationDTO o : ops) {
+            long millis = java.time.Duration.between(java.time.Instant.parse(o.start), java.time.Instant.parse(o.end)).toMillis();
+            assertTrue(o.id + " lasted " + millis + " ms: it ends at the first change after 1000 ms", millis < 1_800);
+            o.bundles.forEach(b -> covered.add(b.id));
+        }
+        assertTrue("every bundle of the loop is in one of them", covered.containsAll(ids));
+        for (AuditEventDTO e : journal.events(EventQuery.last(2_000).withType("bundle."))) {
+            if (ids.contains(e.bundle.id)) {
+                assertNotNull("every bundle event of the loop has an operation: " + e, e.operation);
+            }
+        }
+    }
+
+    @Test
     public void aGogoCommandIsAShellTriggeredOperation() throws Exception {
         Bundle consumer = OpsFixtures.install(context, "ops-requirer.jar");
         Bundle lib = OpsFixtures.install(context, "ops-lib-1.0.0.jar");

@@ -26,9 +26,13 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.revisor.audit.api.Journal;
 import dev.revisor.audit.internal.operations.OperationTracker;
+import dev.revisor.audit.internal.watchdog.StopWatchdog;
 
 /**
  * Journals every bundle, service and framework event and every resolve, each tied to its operation by the
@@ -48,6 +52,13 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
     private final Journal journal;
     private final OperationTracker operations;
     private final List<ServiceRegistration<?>> hooks = new ArrayList<>();
+    /**
+     * The stop watchdog rides on this hook: the framework calls each bundle event hook on every bundle event (it gets
+     * and ungets the hook service each time), so the audit registers only one.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile StopWatchdog watchdog;
 
     @Activate
     public LifecycleRecorder(BundleContext context, @Reference Journal journal, @Reference OperationTracker operations) {
@@ -79,6 +90,10 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
 
     @Override
     public void event(BundleEvent event, Collection<BundleContext> contexts) {
+        StopWatchdog w = watchdog;
+        if (w != null) {
+            w.bundleEvent(event);
+        }
         bundleChanged(event); // the contexts are left as they are: the audit hides nothing
     }
 

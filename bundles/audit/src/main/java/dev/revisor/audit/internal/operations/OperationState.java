@@ -143,6 +143,11 @@ final class OperationState {
         }
     }
 
+    /** @return whether a bundle of it is between STARTING or STOPPING and its next event */
+    boolean hasTransition() {
+        return !inTransition.isEmpty();
+    }
+
     /** @return the ids of bundles whose STARTING or STOPPING has not been followed by another event yet */
     Set<Long> inTransition() {
         return Set.copyOf(inTransition);

@@ -14,9 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -78,12 +80,19 @@ public final class OperationTracker implements Operations {
     static final String WIRING_THREAD = "FelixFrameworkWiring";
     /** Felix's thread for start-level changes. */
     static final String START_LEVEL_THREAD = "FelixStartLevel";
+    /** How long the report of revisions removed at once waits for others of the same burst (milliseconds). */
+    static final long REMOVED_REPORT_DELAY_MS = 20;
 
     @ObjectClassDefinition(name = "Revisor operations", description = "How lifecycle changes are grouped into operations")
     public @interface Config {
         @AttributeDefinition(description = "An implicit operation ends when its thread made no lifecycle change for "
                 + "this many milliseconds (and no start or stop of it is still running)")
         long implicit_idle_ms() default 250;
+
+        @AttributeDefinition(description = "An implicit operation open longer than this many milliseconds ends at the "
+                + "next lifecycle change of its thread that begins outside any running start or stop; that change "
+                + "opens the next operation (a thread that never pauses is cut into operations of about this length)")
+        long implicit_max_ms() default 1000;
 
         @AttributeDefinition(description = "An implicit refresh operation that never saw PACKAGES_REFRESHED ends "
                 + "after this many idle milliseconds")
@@ -102,6 +111,7 @@ public final class OperationTracker implements Operations {
     private final OperationLog log;
     private final Logger logger;
     private final long idleNanos;
+    private final long maxNanos;
     private final long refreshIdleNanos;
     private final int history;
     private final Dtos dtos = new Dtos();
@@ -120,6 +130,10 @@ public final class OperationTracker implements Operations {
     /** The operation that took each of {@link #pendingRetired} out of use, by {@link RetiredRevision#key()}. */
     private final Map<String, String> pendingRetiredBy = new ConcurrentHashMap<>();
     private final Set<String> reportedRetired = ConcurrentHashMap.newKeySet();
+    /** A force of the journal is queued on the tracker's thread: the operations that end meanwhile share it. */
+    private final AtomicBoolean syncQueued = new AtomicBoolean();
+    /** A report of removed revisions is queued: the PACKAGES_REFRESHED events that come meanwhile share it. */
+    private final AtomicBoolean removedReportQueued = new AtomicBoolean();
     private final long firstOwnSeq;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -144,6 +158,7 @@ public final class OperationTracker implements Operations {
         this.log = log;
         this.logger = loggers.getLogger(OperationTracker.class);
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, config.implicit_idle_ms()));
+        this.maxNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(10, config.implicit_max_ms()));
         this.refreshIdleNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1000, config.refresh_idle_ms()));
         this.history = Math.max(10, config.history());
         this.firstOwnSeq = log.lastSeq() + 1;
@@ -403,8 +418,15 @@ public final class OperationTracker implements Operations {
         }
         if (syncNow && !isFrameworkThread(Thread.currentThread())) {
             journal.sync();
-        } else {
-            executor.execute(safely("forcing the journal to disk", journal::sync));
+        } else if (syncQueued.compareAndSet(false, true)) {
+            try {
+                executor.execute(safely("forcing the journal to disk", () -> {
+                    syncQueued.set(false); // an operation ending from here on needs a force of its own
+                    journal.sync();
+                }));
+            } catch (RejectedExecutionException e) {
+                syncQueued.set(false); // the tracker is stopping: deactivate() forces the journal itself
+            }
         }
     }
 
@@ -433,7 +455,7 @@ public final class OperationTracker implements Operations {
             op.touch(nanos);
         }
         if (op == null) {
-            op = touchTop(t, nanos);
+            op = endIfTooLong(t, touchTop(t, nanos), nanos);
         }
         if (op == null) {
             op = beginImplicit(t, event, wiringThread, nanos);
@@ -447,6 +469,23 @@ public final class OperationTracker implements Operations {
             recording.bundleEvent(bundle, type, Instant.now());
         }
         return op.id;
+    }
+
+    /**
+     * An implicit operation of a thread that never pauses would grow without end (one operation for a script's
+     * thousand changes): past {@code implicit.max.ms} it ends at the next change that begins outside any running start
+     * or stop, and that change opens the next one. Refreshes and start-level changes end at the framework's own
+     * event and are left alone.
+     *
+     * @return the operation to attribute the change to, or {@code null} when a new one must be opened
+     */
+    private OperationState endIfTooLong(Thread t, OperationState op, long nanos) {
+        if (op == null || !op.implicit || nanos - op.startNanos <= maxNanos || op.refresh() != null
+                || op.hasTransition() || isFrameworkThread(t)) {
+            return op;
+        }
+        endOp(op, Operation.SUCCEEDED, false);
+        return touchTop(t, nanos);
     }
 
     private OperationState beginImplicit(Thread t, BundleEvent event, boolean wiringThread, long nanos) {
@@ -598,10 +637,18 @@ public final class OperationTracker implements Operations {
                     return r.id;
                 }
                 ExpectedRefresh x = expected.get();
-                if (x == null && hasPendingRetired()) {
+                if (x == null && hasPendingRetired() && removedReportQueued.compareAndSet(false, true)) {
                     // Felix removed an updated or uninstalled revision nobody was wired to at once, on the thread of the
-                    // change, and says so with this event: tell the observers now, not only when the operation ends
-                    executor.execute(safely("reporting removed revisions", () -> reportRemoved(null)));
+                    // change, and says so with this event: tell the observers soon, not only when the operation ends.
+                    // A burst of such changes (a script uninstalling many bundles) shares one report.
+                    try {
+                        executor.schedule(safely("reporting removed revisions", () -> {
+                            removedReportQueued.set(false);
+                            reportRemoved(null);
+                        }), REMOVED_REPORT_DELAY_MS, TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException e) {
+                        removedReportQueued.set(false); // stopping
+                    }
                 }
                 return x == null ? null : x.op.id;
             }
@@ -674,7 +721,7 @@ public final class OperationTracker implements Operations {
             x.op.touch(nanos);
             return x.op.id;
         }
-        OperationState op = touchTop(t, nanos);
+        OperationState op = endIfTooLong(t, touchTop(t, nanos), nanos);
         if (op != null) {
             return op.id;
         }
@@ -949,8 +996,9 @@ public final class OperationTracker implements Operations {
         if (events == 0) {
             return;
         }
-        // the newest events whatever their type: reading stops after that many lines, however long the journal
-        List<AuditEventDTO> ops = journal.events(EventQuery.last(events));
+        // the newest events whatever their type: reading stops after that many lines, however long the journal; only
+        // the operations' own events among them are decoded
+        List<AuditEventDTO> ops = log.operationEvents(events);
         Map<String, AuditEventDTO> started = new LinkedHashMap<>();
         Map<String, AuditEventDTO> endedEvents = new HashMap<>();
         for (AuditEventDTO e : ops) {

@@ -7,7 +7,6 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.hooks.bundle.EventHook;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -39,8 +37,9 @@ import dev.revisor.audit.api.Stops;
 import dev.revisor.audit.internal.operations.OperationTracker;
 
 /**
- * Times every bundle stop (docs/operations.md, "Stop watchdog"). A bundle {@link EventHook} notes STOPPING on the
- * stopping thread before any listener runs (so a DS deactivation, which SCR does in its own listener of that
+ * Times every bundle stop (docs/operations.md, "Stop watchdog"). The audit's bundle {@link EventHook} (the
+ * {@link dev.revisor.audit.internal.LifecycleRecorder}, one hook for the whole audit: the framework pays for each hook
+ * on every bundle event) hands it every bundle event: STOPPING is noted on the stopping thread before any listener runs (so a DS deactivation, which SCR does in its own listener of that
  * STOPPING, is inside the timed stop) and the end (STOPPED, or the bundle leaving STOPPING without it when the
  * activator threw). The watchdog thread {@value #THREAD_NAME} looks at the running stops every
  * {@code check.interval.ms}; one older than {@code stop.limit.ms} is journaled as {@code stop.hung} with the
@@ -50,10 +49,10 @@ import dev.revisor.audit.internal.operations.OperationTracker;
  * <p>
  * Concurrent Semantics: thread safe; the hook only puts into and removes from a concurrent map.
  */
-@Component(service = Stops.class, immediate = true, configurationPid = StopWatchdog.PID,
+@Component(service = {Stops.class, StopWatchdog.class}, immediate = true, configurationPid = StopWatchdog.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = StopWatchdog.Config.class)
-public final class StopWatchdog implements Stops, EventHook {
+public final class StopWatchdog implements Stops {
     static final String PID = "dev.revisor.audit.watchdog";
     static final String THREAD_NAME = "revisor-audit-watchdog";
     private static final int MAX_FRAMES = 64;
@@ -84,13 +83,14 @@ public final class StopWatchdog implements Stops, EventHook {
         volatile long reportedNanos; // 0: not reported yet
         volatile ThreadView view;
 
-        Stop(Bundle bundle, Thread thread, Instant since, long startNanos) {
+        /** Only the stopping thread and two clock readings: names and times are made when the stop is reported. */
+        Stop(Bundle bundle, Thread thread, long sinceMillis, long startNanos) {
             this.bundle = bundle;
             this.ref = BundleRefDTO.of(bundle);
             this.thread = thread;
             this.threadName = thread.getName();
             this.threadId = thread.getId();
-            this.since = since;
+            this.since = Instant.ofEpochMilli(sinceMillis);
             this.startNanos = startNanos;
         }
     }
@@ -127,7 +127,6 @@ public final class StopWatchdog implements Stops, EventHook {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Map<Long, Stop> running = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor executor;
-    private final ServiceRegistration<EventHook> hook;
 
     @Activate
     public StopWatchdog(BundleContext context, Config config, @Reference Journal journal,
@@ -150,16 +149,10 @@ public final class StopWatchdog implements Stops, EventHook {
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         long interval = Math.max(10, Math.min(config.check_interval_ms(), limitMillis));
         executor.scheduleWithFixedDelay(this::checkSafely, interval, interval, TimeUnit.MILLISECONDS);
-        this.hook = context.registerService(EventHook.class, this, null);
     }
 
     @Deactivate
     void deactivate() {
-        try {
-            hook.unregister();
-        } catch (IllegalStateException e) {
-            // gone with the bundle already
-        }
         executor.shutdownNow();
         try {
             executor.awaitTermination(2, TimeUnit.SECONDS);
@@ -169,12 +162,15 @@ public final class StopWatchdog implements Stops, EventHook {
         running.clear();
     }
 
-    @Override
-    public void event(BundleEvent event, Collection<BundleContext> contexts) {
+    /**
+     * A bundle event, on the thread that fired it, before any listener sees it (called by the audit's bundle
+     * {@link EventHook}).
+     */
+    public void bundleEvent(BundleEvent event) {
         Bundle b = event.getBundle();
         switch (event.getType()) {
             case BundleEvent.STOPPING:
-                running.put(b.getBundleId(), new Stop(b, Thread.currentThread(), Instant.now(), System.nanoTime()));
+                running.put(b.getBundleId(), new Stop(b, Thread.currentThread(), System.currentTimeMillis(), System.nanoTime()));
                 break;
             case BundleEvent.STOPPED:
             case BundleEvent.UNRESOLVED:
