@@ -34,9 +34,11 @@ import org.osgi.framework.wiring.FrameworkWiring;
  * <li>{@code heap}: two System.gc() calls, then heap used/committed and the number of bundles.</li>
  * <li>{@code floor NEW.jar UPDATE.jar}: install + start, then update + refresh (+ restart), called directly: the floor
  * under any deploy folder.</li>
- * <li>{@code cycles JAR PER_LEG LEGS TOGGLE_BSN|component:NAME|-}: install/start/stop/uninstall cycles in legs ordered
- * on, off, off, on, on, off... (ABBA, to cancel drift); "off" legs stop the bundle TOGGLE_BSN (the audit) or disable
- * the DS component NAME (scr:disable), "on" legs start or enable it again.</li>
+ * <li>{@code cycles JAR PER_LEG LEGS TOGGLE_BSN|component:NAME|- [SETTLE]}: install/start/stop/uninstall cycles in legs
+ * ordered on, off, off, on, on, off... (ABBA, to cancel drift); "off" legs stop the bundle TOGGLE_BSN (the audit) or
+ * disable the DS component NAME (scr:disable), "on" legs start or enable it again. Each leg first runs SETTLE cycles
+ * (default 0) that are reported apart ({@code settle} lines) and not in the leg's figures: the switch itself (the
+ * audit's activation, the JIT adapting to listeners that come and go) is not the steady cost of either state.</li>
  * <li>{@code gogo N COMMAND LINE}: runs a Gogo command line N times in one session and times each run.</li>
  * <li>{@code refreshcycle JAR}: install, start, 300 ms, stop, uninstall, refresh; the time the refresh completed.</li>
  * <li>{@code ballast MB}: keeps MB mebibytes of live byte arrays (0 drops them): sets the heap size for leak analysis.</li>
@@ -211,6 +213,7 @@ final class Tasks {
         int legs = Integer.parseInt(args[2]);
         String component = args[3].startsWith("component:") ? args[3].substring("component:".length()) : null;
         Bundle toggle = args[3].equals("-") || component != null ? null : find(args[3]);
+        int settle = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         if (!args[3].equals("-") && component == null && toggle == null) {
             throw new IllegalArgumentException("no bundle " + args[3] + " to switch the audit off");
         }
@@ -230,21 +233,23 @@ final class Tasks {
                 }
                 refresh(null);
                 Thread.sleep(200);
+                for (int i = 0; i < settle; i++) {
+                    long nanos = cycle(jar, "bench:settle:" + leg + ":" + i);
+                    out.append("settle ").append(leg).append(on ? " on " : " off ").append(nanos).append('\n');
+                }
                 long cpu0 = processCpuNanos();
+                long own0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 long gc0 = fullGcs();
                 long wall0 = System.nanoTime();
                 for (int i = 0; i < perLeg; i++) {
-                    long t0 = System.nanoTime();
-                    Bundle b = context.installBundle("bench:cycle:" + leg + ":" + i, new ByteArrayInputStream(jar));
-                    b.start();
-                    b.stop();
-                    b.uninstall();
-                    out.append("cycle ").append(leg).append(on ? " on " : " off ").append(System.nanoTime() - t0).append('\n');
+                    long nanos = cycle(jar, "bench:cycle:" + leg + ":" + i);
+                    out.append("cycle ").append(leg).append(on ? " on " : " off ").append(nanos).append('\n');
                 }
                 long wall = System.nanoTime() - wall0;
                 long cpu = processCpuNanos() - cpu0;
+                long own = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - own0;
                 out.append("leg ").append(leg).append(on ? " on " : " off ").append(wall).append(' ').append(cpu).append(' ')
-                        .append(fullGcs() - gc0).append('\n');
+                        .append(fullGcs() - gc0).append(' ').append(own).append('\n');
             }
         } finally {
             log.mute(false);
@@ -256,6 +261,16 @@ final class Tasks {
             }
         }
         refresh(null);
+    }
+
+    /** One install/start/stop/uninstall of the jar at that location; @return how long it took, in nanoseconds */
+    private long cycle(byte[] jar, String location) throws Exception {
+        long t0 = System.nanoTime();
+        Bundle b = context.installBundle(location, new ByteArrayInputStream(jar));
+        b.start();
+        b.stop();
+        b.uninstall();
+        return System.nanoTime() - t0;
     }
 
     private Bundle find(String bsn) {
