@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.framework.AllServiceListener;
 import org.osgi.framework.Bundle;
@@ -32,7 +33,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.revisor.audit.api.Journal;
 import dev.revisor.audit.internal.operations.OperationTracker;
-import dev.revisor.audit.internal.watchdog.StopWatchdog;
 
 /**
  * Journals every bundle, service and framework event and every resolve, each tied to its operation by the
@@ -52,13 +52,10 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
     private final Journal journal;
     private final OperationTracker operations;
     private final List<ServiceRegistration<?>> hooks = new ArrayList<>();
-    /**
-     * The stop watchdog rides on this hook: the framework calls each bundle event hook on every bundle event (it gets
-     * and ungets the hook service each time), so the audit registers only one.
-     */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+    /** The parts of the audit that need the events as they happen; see {@link LifecycleTap}. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile StopWatchdog watchdog;
+    private volatile List<LifecycleTap> taps = new CopyOnWriteArrayList<>();
 
     @Activate
     public LifecycleRecorder(BundleContext context, @Reference Journal journal, @Reference OperationTracker operations) {
@@ -90,9 +87,8 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
 
     @Override
     public void event(BundleEvent event, Collection<BundleContext> contexts) {
-        StopWatchdog w = watchdog;
-        if (w != null) {
-            w.bundleEvent(event);
+        for (LifecycleTap tap : taps) {
+            tap.bundleEvent(event);
         }
         bundleChanged(event); // the contexts are left as they are: the audit hides nothing
     }
@@ -116,6 +112,9 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
 
     @Override
     public void serviceChanged(ServiceEvent event) {
+        for (LifecycleTap tap : taps) {
+            tap.serviceEvent(event);
+        }
         ServiceReference<?> ref = event.getServiceReference();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("serviceId", ref.getProperty(Constants.SERVICE_ID));

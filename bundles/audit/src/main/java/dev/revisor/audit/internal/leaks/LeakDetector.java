@@ -26,9 +26,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceEvent;
-import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.BundleRevisions;
 import org.osgi.framework.wiring.BundleWiring;
@@ -56,6 +54,7 @@ import dev.revisor.audit.api.Operations;
 import dev.revisor.audit.api.RefreshRecordDTO;
 import dev.revisor.audit.api.ServiceLeakDTO;
 import dev.revisor.audit.api.ThreadLeakDTO;
+import dev.revisor.audit.internal.LifecycleTap;
 import dev.revisor.audit.internal.operations.RefreshObserver;
 import dev.revisor.audit.internal.operations.RetiredRevision;
 
@@ -70,18 +69,18 @@ import dev.revisor.audit.internal.operations.RetiredRevision;
  * wiring: each is retired and also checked for being a zombie, its loader still reachable after {@code System.gc()},
  * confirmed by a second collection.
  * <p>
- * Entry points: the {@link RefreshObserver} calls (on the tracker's thread) for retired revisions; this component's
- * own {@code SynchronousBundleListener} only for what the hook does not tell: the current revision of each bundle
- * (RESOLVED, STARTING) and plain stops (STOPPED); and a {@code ServiceListener} for services unregistered while
- * others held them. A revision is retired only by the hook, so never twice.
+ * Entry points: the {@link RefreshObserver} calls (on the tracker's thread) for retired revisions; the bundle and
+ * service events the audit's recorder hands to its {@link LifecycleTap}s, only for what the hook does not tell: the
+ * current revision of each bundle (RESOLVED, STARTING), plain stops (STOPPED), and services unregistered while others
+ * held them. A revision is retired only by the hook, so never twice.
  * <p>
  * Threads: listeners and the hook only note and queue; every check runs on the component's own thread
  * {@code revisor-leaks}, stopped on deactivation. Concurrent Semantics: thread safe; state is guarded by {@code lock}.
  */
 @Component(configurationPid = LeakDetector.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
-        service = {Leaks.class, LeakDetector.class, RefreshObserver.class})
+        service = {Leaks.class, LeakDetector.class, RefreshObserver.class, LifecycleTap.class})
 @Designate(ocd = LeakDetector.Config.class)
-public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBundleListener, ServiceListener {
+public final class LeakDetector implements Leaks, RefreshObserver, LifecycleTap {
     static final String PID = "dev.revisor.audit.leaks";
     private static final Pattern FELIX_REVISION = Pattern.compile("\\(R ([^)]+)\\)");
     private static final int MAX_REPLACED = 10_000;
@@ -192,7 +191,7 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
     /** retired revisions (reported by the hook) waiting for their check */
     private final List<LoaderRef> retired = new ArrayList<>();
     /** stopped revisions waiting for their check */
-    private final List<LoaderRef> stopped = new ArrayList<>();
+    private final java.util.Set<LoaderRef> stopped = new java.util.LinkedHashSet<>();
     /** confirmed zombies, kept for re-checks and explanations (weakly, as every LoaderRef) */
     private final Map<String, LoaderRef> zombies = new LinkedHashMap<>();
     /** services unregistered while held, waiting for their first check */
@@ -242,8 +241,6 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
         };
         executor.setRemoveOnCancelPolicy(true);
         this.explainer = new Explainer(context, config, logger, executor);
-        context.addBundleListener(this);
-        context.addServiceListener(this);
         for (Bundle b : context.getBundles()) {
             if ((b.getState() & (Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE | Bundle.STOPPING)) != 0) {
                 capture(b);
@@ -259,8 +256,6 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
 
     @Deactivate
     void deactivate() throws InterruptedException {
-        context.removeServiceListener(this);
-        context.removeBundleListener(this);
         executor.shutdownNow();
         if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
             logger.warn("the revisor-leaks thread did not end within 5 s");
@@ -270,7 +265,7 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
     // ---- framework threads: capture and queue only ----
 
     @Override
-    public void bundleChanged(BundleEvent event) {
+    public void bundleEvent(BundleEvent event) {
         Bundle b = event.getBundle();
         if (b.getBundleId() == 0) {
             return;
@@ -284,7 +279,7 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
                 // a plain stop: the hook says nothing about it (the revision stays in use); its threads are checked
                 synchronized (lock) {
                     LoaderRef ref = current.get(b.getBundleId());
-                    if (ref != null && !stopped.contains(ref)) {
+                    if (ref != null) {
                         stopped.add(ref);
                     }
                 }
@@ -297,7 +292,7 @@ public final class LeakDetector implements Leaks, RefreshObserver, SynchronousBu
     }
 
     @Override
-    public void serviceChanged(ServiceEvent event) {
+    public void serviceEvent(ServiceEvent event) {
         if (event.getType() != ServiceEvent.UNREGISTERING) {
             return;
         }

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.hooks.bundle.EventHook;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -34,12 +35,13 @@ import dev.revisor.audit.api.BundleRefDTO;
 import dev.revisor.audit.api.Journal;
 import dev.revisor.audit.api.StopDTO;
 import dev.revisor.audit.api.Stops;
+import dev.revisor.audit.internal.LifecycleTap;
 import dev.revisor.audit.internal.operations.OperationTracker;
 
 /**
  * Times every bundle stop (docs/operations.md, "Stop watchdog"). The audit's bundle {@link EventHook} (the
- * {@link dev.revisor.audit.internal.LifecycleRecorder}, one hook for the whole audit: the framework pays for each hook
- * on every bundle event) hands it every bundle event: STOPPING is noted on the stopping thread before any listener runs (so a DS deactivation, which SCR does in its own listener of that
+ * {@link dev.revisor.audit.internal.LifecycleRecorder}, see {@link LifecycleTap}) hands it every bundle event:
+ * STOPPING is noted on the stopping thread before any listener runs (so a DS deactivation, which SCR does in its own listener of that
  * STOPPING, is inside the timed stop) and the end (STOPPED, or the bundle leaving STOPPING without it when the
  * activator threw). The watchdog thread {@value #THREAD_NAME} looks at the running stops every
  * {@code check.interval.ms}; one older than {@code stop.limit.ms} is journaled as {@code stop.hung} with the
@@ -49,10 +51,10 @@ import dev.revisor.audit.internal.operations.OperationTracker;
  * <p>
  * Concurrent Semantics: thread safe; the hook only puts into and removes from a concurrent map.
  */
-@Component(service = {Stops.class, StopWatchdog.class}, immediate = true, configurationPid = StopWatchdog.PID,
+@Component(service = {Stops.class, LifecycleTap.class}, immediate = true, configurationPid = StopWatchdog.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = StopWatchdog.Config.class)
-public final class StopWatchdog implements Stops {
+public final class StopWatchdog implements Stops, LifecycleTap {
     static final String PID = "dev.revisor.audit.watchdog";
     static final String THREAD_NAME = "revisor-audit-watchdog";
     private static final int MAX_FRAMES = 64;
@@ -162,10 +164,12 @@ public final class StopWatchdog implements Stops {
         running.clear();
     }
 
-    /**
-     * A bundle event, on the thread that fired it, before any listener sees it (called by the audit's bundle
-     * {@link EventHook}).
-     */
+    @Override
+    public void serviceEvent(ServiceEvent event) {
+        // stops only
+    }
+
+    @Override
     public void bundleEvent(BundleEvent event) {
         Bundle b = event.getBundle();
         switch (event.getType()) {

@@ -135,8 +135,8 @@ class LeakDetectorTest {
         when(wiring.getRevision()).thenReturn(revision);
         when(wiring.getClassLoader()).thenReturn(loader);
         when(bundle.adapt(BundleWiring.class)).thenReturn(wiring);
-        detector.bundleChanged(new BundleEvent(BundleEvent.RESOLVED, bundle));
-        detector.bundleChanged(new BundleEvent(BundleEvent.STARTING, bundle));
+        detector.bundleEvent(new BundleEvent(BundleEvent.RESOLVED, bundle));
+        detector.bundleEvent(new BundleEvent(BundleEvent.STARTING, bundle));
     }
 
     private List<LeakFindingDTO> zombies() {
@@ -196,9 +196,9 @@ class LeakDetectorTest {
     @Test
     void bundleEventsAloneRetireNothing() {
         resolved();
-        detector.bundleChanged(new BundleEvent(BundleEvent.UNRESOLVED, bundle));
-        detector.bundleChanged(new BundleEvent(BundleEvent.UPDATED, bundle));
-        detector.bundleChanged(new BundleEvent(BundleEvent.UNINSTALLED, bundle));
+        detector.bundleEvent(new BundleEvent(BundleEvent.UNRESOLVED, bundle));
+        detector.bundleEvent(new BundleEvent(BundleEvent.UPDATED, bundle));
+        detector.bundleEvent(new BundleEvent(BundleEvent.UNINSTALLED, bundle));
 
         assertThat(zombies()).as("only the hook retires a revision (so never twice)").isEmpty();
     }
@@ -218,7 +218,7 @@ class LeakDetectorTest {
         thread.start();
         when(context.getBundle(eq(ID))).thenReturn(bundle);
         when(bundle.getState()).thenReturn(Bundle.RESOLVED);
-        detector.bundleChanged(new BundleEvent(BundleEvent.STOPPED, bundle));
+        detector.bundleEvent(new BundleEvent(BundleEvent.STOPPED, bundle));
 
         List<LeakFindingDTO> findings = detector.check();
         assertThat(findings).singleElement().satisfies(f -> {
