@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,7 @@ import org.osgi.framework.wiring.FrameworkWiring;
  * audit's activation, the JIT adapting to listeners that come and go) is not the steady cost of either state.</li>
  * <li>{@code gogo N COMMAND LINE}: runs a Gogo command line N times in one session and times each run.</li>
  * <li>{@code refreshcycle JAR}: install, start, 300 ms, stop, uninstall, refresh; the time the refresh completed.</li>
+ * <li>{@code stop BSN}: stops that bundle (the audit-off runtime of the audit suite).</li>
  * <li>{@code ballast MB}: keeps MB mebibytes of live byte arrays (0 drops them): sets the heap size for leak analysis.</li>
  * </ul>
  * Concurrent Semantics: {@link #poll()} runs on the probe's single thread only.
@@ -103,6 +105,15 @@ final class Tasks {
         }
         case "ballast": ballast(Integer.parseInt(args.trim()), out); break;
         case "refreshcycle": refreshCycle(args.trim(), out); break;
+        case "stop": {
+            Bundle b = find(args.trim());
+            if (b == null) {
+                throw new IllegalArgumentException("no bundle " + args.trim() + " to stop");
+            }
+            b.stop();
+            out.append("stopped ").append(b.getBundleId()).append('\n');
+            break;
+        }
         default: throw new IllegalArgumentException("unknown task: " + line);
         }
     }
@@ -232,13 +243,14 @@ final class Tasks {
                     GogoTask.run(context, 1, (on ? "scr:enable " : "scr:disable ") + component, new StringBuilder());
                 }
                 refresh(null);
-                Thread.sleep(200);
+                Thread.sleep(500); // the switch and the refresh settle: the audit's own start-up work, a leak check of the last leg
                 for (int i = 0; i < settle; i++) {
                     long nanos = cycle(jar, "bench:settle:" + leg + ":" + i);
                     out.append("settle ").append(leg).append(on ? " on " : " off ").append(nanos).append('\n');
                 }
                 long cpu0 = processCpuNanos();
                 long own0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                Map<String, Long> threads0 = threadCpu();
                 long gc0 = fullGcs();
                 long wall0 = System.nanoTime();
                 for (int i = 0; i < perLeg; i++) {
@@ -250,6 +262,14 @@ final class Tasks {
                 long own = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - own0;
                 out.append("leg ").append(leg).append(on ? " on " : " off ").append(wall).append(' ').append(cpu).append(' ')
                         .append(fullGcs() - gc0).append(' ').append(own).append('\n');
+                out.append("threads ").append(leg).append(on ? " on" : " off");
+                threadCpu().forEach((name, nanos) -> {
+                    long d = nanos - threads0.getOrDefault(name, 0L);
+                    if (d > 0) {
+                        out.append(' ').append(name.replace(' ', '_')).append('=').append(d);
+                    }
+                });
+                out.append('\n');
             }
         } finally {
             log.mute(false);
@@ -261,6 +281,23 @@ final class Tasks {
             }
         }
         refresh(null);
+    }
+
+    /**
+     * CPU time of every live thread, summed by name with digits dropped (the audit's threads are new after each switch;
+     * {@code C2 CompilerThread0} and {@code 1} are one entry), in nanoseconds.
+     */
+    static Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            java.lang.management.ThreadInfo info = mx.getThreadInfo(id);
+            long cpu = mx.getThreadCpuTime(id);
+            if (info != null && cpu > 0) {
+                out.merge(info.getThreadName().replaceAll("[0-9]+", ""), cpu, Long::sum);
+            }
+        }
+        return out;
     }
 
     /** One install/start/stop/uninstall of the jar at that location; @return how long it took, in nanoseconds */
