@@ -219,7 +219,7 @@ final class AuditSuite {
                 + "on,off,off,on,... between the two; each leg after 500 ms quiet and " + settle + " settle cycles";
         String cmd = "probe task: cycles JAR " + perLeg + " 1 - " + settle + ", " + legs + " times," + how;
         Stats sOn = Stats.of(main.cycleOn), sOff = Stats.of(main.cycleOff);
-        rep.row(s, "one cycle, audit on vs audit off (same process)", "µs", sOn, sOff, "Revisor, audit off",
+        rep.row(s, "one cycle, runtime with the audit vs the one without (audit bundle stopped)", "µs", sOn, sOff, "Revisor, audit off",
                 sOff.median() * 1.05, "overhead ≤ 5 %", cmd);
         rep.row(s, "one leg of " + perLeg + " cycles (wall), audit on vs off", "ms", Stats.of(main.wallOn), Stats.of(main.wallOff),
                 "Revisor, audit off", Stats.of(main.wallOff).median() * 1.05, "overhead ≤ 5 %", cmd);
@@ -231,7 +231,7 @@ final class AuditSuite {
         String ccmd = "probe task: cycles JAR " + longLeg + " 1 - " + settle + ", " + longLegs + " times," + how;
         rep.row(s, longLeg + " cycles without a pause (wall), audit on vs off", "ms", Stats.of(churn.wallOn), Stats.of(churn.wallOff),
                 "Revisor, audit off", Double.NaN, null, ccmd);
-        rep.row(s, "the " + settle + " settle cycles right after the switch (not in the rows above)", "µs", Stats.of(main.settleOn),
+        rep.row(s, "the " + settle + " settle cycles that begin each leg, after 500 ms of quiet (not in the rows above)", "µs", Stats.of(main.settleOn),
                 Stats.of(main.settleOff), "Revisor, audit off", Double.NaN, null, cmd);
         String wcmd = "probe task: cycles JAR " + perLeg + " " + legs + " dev.revisor.audit " + settle
                 + " (one runtime; the audit bundle stopped and started between legs)";
