@@ -81,7 +81,7 @@ public final class OperationTracker implements Operations {
     /** Felix's thread for start-level changes. */
     static final String START_LEVEL_THREAD = "FelixStartLevel";
     /** How long the report of revisions removed at once waits for others of the same burst (milliseconds). */
-    static final long REMOVED_REPORT_DELAY_MS = 20;
+    static final long REMOVED_REPORT_DELAY_MS = 5;
 
     @ObjectClassDefinition(name = "Revisor operations", description = "How lifecycle changes are grouped into operations")
     public @interface Config {
