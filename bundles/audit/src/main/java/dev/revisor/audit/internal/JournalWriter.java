@@ -183,7 +183,7 @@ final class JournalWriter implements AutoCloseable {
                     stopping = true;
                 } else if (item instanceof AuditEventDTO) {
                     queued.decrementAndGet();
-                    lines.append(codec.encode((AuditEventDTO) item)).append('\n');
+                    encode((AuditEventDTO) item, lines);
                     taken++;
                 } else if (item instanceof CompletableFuture) {
                     @SuppressWarnings("unchecked")
@@ -213,7 +213,7 @@ final class JournalWriter implements AutoCloseable {
         }
         for (Object item = queue.poll(); item != null; item = queue.poll()) { // queued while stopping
             if (item instanceof AuditEventDTO) {
-                lines.append(codec.encode((AuditEventDTO) item)).append('\n');
+                encode((AuditEventDTO) item, lines);
             } else if (item instanceof CompletableFuture) {
                 @SuppressWarnings("unchecked")
                 CompletableFuture<Void> f = (CompletableFuture<Void>) item;
@@ -224,6 +224,18 @@ final class JournalWriter implements AutoCloseable {
         force();
         syncs.forEach(f -> f.complete(null));
         closeChannel();
+    }
+
+    /** Appends the event's line; an event that cannot be encoded (a NaN in its details) is reported and left out. */
+    private void encode(AuditEventDTO event, StringBuilder lines) {
+        int mark = lines.length();
+        try {
+            codec.encodeTo(event, lines);
+            lines.append('\n');
+        } catch (RuntimeException e) {
+            lines.setLength(mark);
+            problems.accept("journal: cannot encode event " + event.seq + " (" + event.type + "), left out: " + e);
+        }
     }
 
     private void journalDropped() {

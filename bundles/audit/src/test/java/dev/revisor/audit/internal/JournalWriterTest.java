@@ -218,6 +218,22 @@ class JournalWriterTest {
     }
 
     @Test
+    void anEventThatCannotBeEncodedIsReportedAndTheWriterGoesOn() throws Exception {
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            w.append(event("before"));
+            AuditEventDTO bad = event("bad");
+            bad.details.put("ratio", Double.NaN); // JSON has no NaN
+            w.append(bad);
+            w.append(event("after"));
+            assertThat(w.sync(5000)).isTrue();
+            assertThat(w.isRunning()).isTrue();
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("journal.jsonl"));
+        assertThat(lines).extracting(l -> codec.decode(l).type).containsExactly("before", "after");
+        assertThat(problems).singleElement().asString().contains("cannot encode event 2 (bad)");
+    }
+
+    @Test
     void aSyncAfterCloseAnswersFalseAtOnce() throws Exception {
         JournalWriter w = writer(1 << 20, 4);
         w.append(event("last"));
