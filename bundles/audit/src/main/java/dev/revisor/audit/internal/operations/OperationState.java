@@ -47,7 +47,8 @@ final class OperationState {
     /** Bundles whose last event in this operation was STARTING or STOPPING: a transition still running. */
     private final Set<Long> inTransition = ConcurrentHashMap.newKeySet();
     final List<ServiceInUseDTO> servicesInUse = new CopyOnWriteArrayList<>();
-    final List<UninstallCapture> uninstalls = new CopyOnWriteArrayList<>();
+    /** Whether a bundle was uninstalled during it (its end then reports the revisions the framework removed). */
+    volatile boolean uninstalled;
     private volatile RefreshRecording refresh;
 
     OperationState(String id, String kind, String trigger, String subject, boolean implicit, Thread thread,

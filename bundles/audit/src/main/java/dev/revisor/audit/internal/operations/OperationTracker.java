@@ -413,7 +413,7 @@ public final class OperationTracker implements Operations {
         details.put("implicit", s.implicit);
         details.put("bundles", dtos.toList(s.bundles()));
         journal.record("operation.ended", s.id, null, details);
-        if (!s.uninstalls.isEmpty() || hasPendingRetired()) {
+        if (s.uninstalled || hasPendingRetired()) {
             executor.execute(safely("reporting removed revisions", () -> reportRemoved(s.id)));
         }
         if (syncNow && !isFrameworkThread(Thread.currentThread())) {
@@ -560,7 +560,7 @@ public final class OperationTracker implements Operations {
         OperationState op = operation == null ? null : live.get(operation);
         List<ServiceInUseDTO> inUse = new ArrayList<>();
         if (op != null) {
-            op.uninstalls.add(new UninstallCapture(ref, pending));
+            op.uninstalled = true;
             for (ServiceInUseDTO s : op.servicesInUse) {
                 if (s.registrant != null && s.registrant.id == ref.id) {
                     inUse.add(s);
