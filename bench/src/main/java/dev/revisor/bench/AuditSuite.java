@@ -118,7 +118,11 @@ final class AuditSuite {
                 Map<String, Double> into = state(f[1], audit) ? threadsOn : threadsOff;
                 for (int i = 2; i < f.length; i++) {
                     int eq = f[i].lastIndexOf('=');
-                    into.merge(f[i].substring(0, eq), Double.parseDouble(f[i].substring(eq + 1)), Double::sum);
+                    String name = f[i].substring(0, eq);
+                    if (name.startsWith("fileinstall-")) {
+                        name = "fileinstall"; // FileInstall names its thread after the watched folder's path
+                    }
+                    into.merge(name, Double.parseDouble(f[i].substring(eq + 1)), Double::sum);
                 }
             }
             return this;
