@@ -31,6 +31,18 @@ final class JournalCodec {
             .disableHtmlEscaping()
             .create();
 
+    /**
+     * @param typePrefix the start of an event type, e.g. {@code operation.}
+     * @return text that every encoded line of such a type contains, to pick lines out before decoding them (a line of
+     *         another type may contain it inside a string value; decode and check the type)
+     */
+    static String typeMarker(String typePrefix) {
+        StringBuilder out = new StringBuilder("\"type\":");
+        string(out, typePrefix);
+        out.setLength(out.length() - 1); // a prefix: without the closing quote
+        return out.toString();
+    }
+
     String encode(AuditEventDTO event) {
         StringBuilder out = new StringBuilder(256);
         encodeTo(event, out);

@@ -36,6 +36,7 @@ import dev.revisor.audit.internal.operations.OperationLog;
 @Designate(ocd = JournalComponent.Config.class)
 public final class JournalComponent implements Journal, OperationLog {
     static final String PID = "dev.revisor.audit.journal";
+    private static final String OPERATION_LINES = JournalCodec.typeMarker("operation.");
 
     @ObjectClassDefinition(name = "Revisor journal", description = "Where and how the audit journal is written")
     public @interface Config {
@@ -110,7 +111,7 @@ public final class JournalComponent implements Journal, OperationLog {
     @Override
     public List<AuditEventDTO> operationEvents(int lastEvents) {
         try {
-            return files.tail(lastEvents, "\"type\":\"operation.");
+            return files.tail(lastEvents, OPERATION_LINES);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the journal in " + files.directory() + ": " + e.getMessage(), e);
         }

@@ -44,7 +44,6 @@ final class JournalWriter implements AutoCloseable {
     /** How long a recorded line waits at most before the writer hands it to the OS (2 ms). */
     static final long BATCH_WINDOW_NANOS = 2_000_000L;
     private static final int QUEUE_CAPACITY = 65_536;
-    private static final Object STOP = new Object();
 
     private final JournalFiles files;
     private final JournalCodec codec;
@@ -175,33 +174,22 @@ final class JournalWriter implements AutoCloseable {
     private void run() {
         List<CompletableFuture<Void>> syncs = new ArrayList<>();
         StringBuilder lines = new StringBuilder();
-        boolean stopping = false;
-        while (!stopping) {
-            int taken = 0;
-            for (Object item = queue.poll(); item != null; item = queue.poll()) {
-                if (item == STOP) {
-                    stopping = true;
-                } else if (item instanceof AuditEventDTO) {
-                    queued.decrementAndGet();
-                    encode((AuditEventDTO) item, lines);
-                    taken++;
-                } else if (item instanceof CompletableFuture) {
-                    @SuppressWarnings("unchecked")
-                    CompletableFuture<Void> f = (CompletableFuture<Void>) item;
-                    syncs.add(f);
-                }
-            }
+        while (true) {
+            // read before taking: whatever was queued before close() asked to stop is taken in this last round
+            boolean stopping = stopRequested;
+            journalDropped();
+            int taken = take(lines, syncs);
             write(lines);
             lines.setLength(0);
-            if (!syncs.isEmpty()) { // one force for every sync that came in this round
+            if (!syncs.isEmpty() || stopping) { // one force for every sync that came in this round
                 force();
                 syncs.forEach(f -> f.complete(null));
                 syncs.clear();
             }
-            journalDropped();
-            if (stopping || stopRequested) {
-                stopping = true;
-            } else if (taken > 0) {
+            if (stopping) {
+                break;
+            }
+            if (taken > 0) {
                 LockSupport.parkNanos(this, BATCH_WINDOW_NANOS); // more are likely coming: take them together
             } else {
                 sleeping = true;
@@ -211,19 +199,24 @@ final class JournalWriter implements AutoCloseable {
                 sleeping = false;
             }
         }
-        for (Object item = queue.poll(); item != null; item = queue.poll()) { // queued while stopping
+        closeChannel();
+    }
+
+    /** Takes everything queued: events are encoded into {@code lines}, sync requests go to {@code syncs}. */
+    private int take(StringBuilder lines, List<CompletableFuture<Void>> syncs) {
+        int taken = 0;
+        for (Object item = queue.poll(); item != null; item = queue.poll()) {
             if (item instanceof AuditEventDTO) {
+                queued.decrementAndGet();
                 encode((AuditEventDTO) item, lines);
-            } else if (item instanceof CompletableFuture) {
+                taken++;
+            } else {
                 @SuppressWarnings("unchecked")
                 CompletableFuture<Void> f = (CompletableFuture<Void>) item;
                 syncs.add(f);
             }
         }
-        write(lines);
-        force();
-        syncs.forEach(f -> f.complete(null));
-        closeChannel();
+        return taken;
     }
 
     /** Appends the event's line; an event that cannot be encoded (a NaN in its details) is reported and left out. */
@@ -331,7 +324,6 @@ final class JournalWriter implements AutoCloseable {
     @Override
     public void close() {
         stopRequested = true;
-        queue.offer(STOP);
         LockSupport.unpark(thread);
         try {
             thread.join(5_000);

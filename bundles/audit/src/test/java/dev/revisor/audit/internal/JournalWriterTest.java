@@ -255,7 +255,7 @@ class JournalWriterTest {
         Files.writeString(dir.resolve("journal.jsonl"), "{\"seq\":31,\"type\":\"operation.en", StandardOpenOption.APPEND);
         JournalFiles files = new JournalFiles(dir, codec);
         // the newest 10 lines: seq 22..30 and the partial one, which counts as a line and decodes to nothing
-        List<AuditEventDTO> found = files.tail(10, "\"type\":\"operation.");
+        List<AuditEventDTO> found = files.tail(10, JournalCodec.typeMarker("operation."));
         assertThat(found).extracting(e -> e.seq).containsExactly(22L, 25L, 28L);
         assertThat(found).extracting(e -> e.type).containsOnly("operation.started");
     }

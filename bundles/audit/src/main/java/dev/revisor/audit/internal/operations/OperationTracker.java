@@ -418,15 +418,27 @@ public final class OperationTracker implements Operations {
         }
         if (syncNow && !isFrameworkThread(Thread.currentThread())) {
             journal.sync();
-        } else if (syncQueued.compareAndSet(false, true)) {
-            try {
-                executor.execute(safely("forcing the journal to disk", () -> {
-                    syncQueued.set(false); // an operation ending from here on needs a force of its own
-                    journal.sync();
-                }));
-            } catch (RejectedExecutionException e) {
-                syncQueued.set(false); // the tracker is stopping: deactivate() forces the journal itself
-            }
+        } else {
+            // operations that end before the force runs share it; when the tracker is stopping, deactivate() forces
+            once(syncQueued, "forcing the journal to disk", journal::sync, 0);
+        }
+    }
+
+    /**
+     * Queues a task on the tracker's thread unless one queued by the same flag has not started yet: the requests that
+     * come meanwhile share it. The flag is cleared as the task starts, so a request from then on queues another.
+     */
+    private void once(AtomicBoolean queued, String what, Runnable task, long delayMillis) {
+        if (!queued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.schedule(safely(what, () -> {
+                queued.set(false);
+                task.run();
+            }), delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            queued.set(false); // stopping
         }
     }
 
@@ -637,18 +649,11 @@ public final class OperationTracker implements Operations {
                     return r.id;
                 }
                 ExpectedRefresh x = expected.get();
-                if (x == null && hasPendingRetired() && removedReportQueued.compareAndSet(false, true)) {
+                if (x == null && hasPendingRetired()) {
                     // Felix removed an updated or uninstalled revision nobody was wired to at once, on the thread of the
                     // change, and says so with this event: tell the observers soon, not only when the operation ends.
                     // A burst of such changes (a script uninstalling many bundles) shares one report.
-                    try {
-                        executor.schedule(safely("reporting removed revisions", () -> {
-                            removedReportQueued.set(false);
-                            reportRemoved(null);
-                        }), REMOVED_REPORT_DELAY_MS, TimeUnit.MILLISECONDS);
-                    } catch (RejectedExecutionException e) {
-                        removedReportQueued.set(false); // stopping
-                    }
+                    once(removedReportQueued, "reporting removed revisions", () -> reportRemoved(null), REMOVED_REPORT_DELAY_MS);
                 }
                 return x == null ? null : x.op.id;
             }

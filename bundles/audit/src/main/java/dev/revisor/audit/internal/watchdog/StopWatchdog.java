@@ -85,7 +85,7 @@ public final class StopWatchdog implements Stops, LifecycleTap {
         volatile long reportedNanos; // 0: not reported yet
         volatile ThreadView view;
 
-        /** Only the stopping thread and two clock readings: names and times are made when the stop is reported. */
+        /** The clock is read as a number: no formatter runs on the stopping thread. */
         Stop(Bundle bundle, Thread thread, long sinceMillis, long startNanos) {
             this.bundle = bundle;
             this.ref = BundleRefDTO.of(bundle);
