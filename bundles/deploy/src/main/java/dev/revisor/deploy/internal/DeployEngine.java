@@ -136,6 +136,7 @@ final class DeployEngine {
         }
         FileRecord rec = records.computeIfAbsent(name, this::newRecord);
         try {
+            stamp(rec, file);
             String folderProblem = guard.folderProblem(settings.folder);
             if (folderProblem != null) {
                 folderRefused(folderProblem);
@@ -1470,6 +1471,17 @@ final class DeployEngine {
             b = context.getBundle(location(file));
         }
         return b;
+    }
+
+    /** Notes the file's time and size as Revisor takes up its content (see {@link FileRecord#seenModified}). */
+    private static void stamp(FileRecord rec, Path file) {
+        try {
+            rec.seenModified = Files.getLastModifiedTime(file, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis();
+            rec.seenSize = Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? 0 : Files.size(file);
+        } catch (IOException e) {
+            rec.seenModified = -1;
+            rec.seenSize = -1;
+        }
     }
 
     private FileRecord newRecord(String name) {

@@ -19,6 +19,12 @@ final class FileRecord {
     String marker;
     String time;
     /**
+     * The file's modification time (ms) and size when Revisor last took up its content: a file whose time or size
+     * differs has a change Revisor has not judged yet ({@code audit:deploys --wait}). -1: never.
+     */
+    long seenModified = -1;
+    long seenSize = -1;
+    /**
      * The transaction that ended while starts of its bundles had not returned ({@code stuck}), finished when they
      * return or at the next start; {@code null} otherwise.
      */
@@ -37,6 +43,8 @@ final class FileRecord {
         r.reason = reason;
         r.marker = marker;
         r.time = time;
+        r.seenModified = seenModified;
+        r.seenSize = seenSize;
         r.stuck = stuck;
         return r;
     }
