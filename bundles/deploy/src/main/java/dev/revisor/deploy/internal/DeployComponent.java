@@ -49,6 +49,8 @@ import dev.revisor.deploy.api.DeployStatusDTO;
 @Designate(ocd = DeployComponent.Config.class)
 public final class DeployComponent implements ArtifactInstaller, DeployFolder {
     static final String PID = "dev.revisor.deploy";
+    /** How often the deploy thread looks at the folder itself ({@link DeployEngine#sweep}). */
+    static final long SWEEP_MILLIS = 1_000;
 
     @ObjectClassDefinition(name = "Revisor deploy folder", description = "The deploy folder as a transaction (docs/deploy.md)")
     public @interface Config {
@@ -148,6 +150,8 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         engine.load();
         engine.disarmStuck();
         executor.execute(engine::startUp);
+        // what FileInstall does not report (directories and links named *.jar, a folder replaced under its watch)
+        executor.scheduleWithFixedDelay(engine::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         log.info("deploy: watching {} through FileInstall; state in {}; api.gate={}, folder.permissions={}", folder,
                 store.directory(), gate, guard.mode());
     }

@@ -12,6 +12,11 @@ final class FileRecord {
     String sha256;
     /** SHA-256 of the last bytes refused, rolled back or failed: the same bytes are not tried again. */
     String triedSha256;
+    /**
+     * The file's modification time when those bytes were tried: touching the file (a new time, the same bytes) tries
+     * them again; FileInstall's report of an unchanged file at start does not. -1: unknown.
+     */
+    long triedModified = -1;
     String state;
     String outcome;
     String operation;
@@ -37,6 +42,7 @@ final class FileRecord {
         r.bundleId = bundleId;
         r.sha256 = sha256;
         r.triedSha256 = triedSha256;
+        r.triedModified = triedModified;
         r.state = state;
         r.outcome = outcome;
         r.operation = operation;

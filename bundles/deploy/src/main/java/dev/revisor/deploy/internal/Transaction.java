@@ -40,6 +40,23 @@ final class Transaction {
      * or at the next start of the runtime.
      */
     List<Long> stuckBundles = new ArrayList<>();
-    /** Whether those starts were those of a rollback (the previous bytes are in place already). */
+    /**
+     * Whether the transaction is rolling back: written before the previous bytes go back, so that the recovery after a
+     * crash knows; for a transaction ended with stuck starts, that those starts were those of a rollback.
+     */
     boolean rollingBack;
+
+    /** @return a new record of the operation's transaction of this file, with the bundle's id and location when known */
+    static Transaction begin(dev.revisor.audit.api.Operation op, String file, String action, org.osgi.framework.Bundle bundle) {
+        Transaction tx = new Transaction();
+        tx.operation = op.id();
+        tx.file = file;
+        tx.action = action;
+        tx.started = java.time.Instant.now().toString();
+        if (bundle != null) {
+            tx.bundleId = bundle.getBundleId();
+            tx.location = bundle.getLocation();
+        }
+        return tx;
+    }
 }

@@ -1,0 +1,350 @@
+package dev.revisor.deploy.internal;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.framework.Bundle;
+
+import dev.revisor.audit.api.BundleRefDTO;
+import dev.revisor.audit.api.Operation;
+import dev.revisor.deploy.api.DeployFileDTO;
+import dev.revisor.deploy.api.DeployStatusDTO;
+
+/**
+ * The one part that writes what Revisor says about the files of the deploy folder: the file records
+ * ({@code state.json}), the markers beside the files ({@code NAME.jar.failed}, {@code NAME.jar.pending}) and the outcome
+ * of each file's operation with its {@code deploy.*} outcome event. A record, its marker and its operation's outcome
+ * change together, in {@link #mark}, so they cannot disagree.
+ * <p>
+ * Concurrent Semantics: every method but {@link #status} and {@link #snapshot} runs on the deploy thread. Readers on
+ * other threads see published copies (see {@link #published}), never a record half-written.
+ */
+final class Outcomes {
+    static final String FAILED_SUFFIX = ".failed";
+    static final String PENDING_SUFFIX = ".pending";
+
+    private final DeployContext ctx;
+    /** The working records, by file name (deploy thread only). */
+    private final Map<String, FileRecord> records = new LinkedHashMap<>();
+    /**
+     * Copies of the records for readers on any thread: a record is published when it changes, before its marker is
+     * written or deleted (a reader who sees the marker sees the record that goes with it), and all of them at
+     * {@link #save}.
+     */
+    private final Map<String, FileRecord> published = new ConcurrentHashMap<>();
+    /** The folder problem last journaled, so that it is journaled once, not at every file. */
+    private String reportedFolderProblem;
+
+    Outcomes(DeployContext ctx) {
+        this.ctx = ctx;
+    }
+
+    void load() throws IOException {
+        records.putAll(ctx.store.loadRecords());
+        publish();
+    }
+
+    // ------------------------------------------------------------------------------------------------ records
+
+    FileRecord get(String file) {
+        return records.get(file);
+    }
+
+    FileRecord getOrCreate(String file) {
+        return records.computeIfAbsent(file, n -> {
+            FileRecord r = new FileRecord();
+            r.file = n;
+            r.state = DeployFileDTO.WAITING;
+            return r;
+        });
+    }
+
+    /** @return the record of the file whose bundle has this id, or {@code null} */
+    FileRecord byBundle(long bundleId) {
+        for (FileRecord r : records.values()) {
+            if (r.bundleId == bundleId) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    List<FileRecord> all() {
+        return new ArrayList<>(records.values());
+    }
+
+    /** The file and its bundle are gone: its record, markers and kept bytes go too. */
+    void forget(String file) {
+        records.remove(file);
+        published.remove(file);
+        deleteMarkers(file);
+        try {
+            ctx.store.forget(file);
+        } catch (IOException e) {
+            ctx.log.warn("deploy: cannot delete the kept bytes of {}: {}", file, e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ outcomes
+
+    /**
+     * Refused before anything in the runtime changed: the only outcome that says "nothing changed". Opens its own
+     * operation.
+     */
+    void refuse(FileRecord rec, Bundle bundle, String sha, String check, String reason) {
+        try (Operation op = ctx.begin(rec.file)) {
+            refused(op, rec, bundle, sha, check, reason);
+        }
+    }
+
+    /** Refused within an operation, before anything in the runtime changed. */
+    void refused(Operation op, FileRecord rec, Bundle bundle, String sha, String check, String reason) {
+        Map<String, Object> details = DeployContext.details(rec.file, sha);
+        details.put("check", check);
+        details.put("reason", reason);
+        ctx.journal.record("deploy.refused", op.id(), bundle, details);
+        rec.triedSha256 = sha;
+        rec.triedModified = sha == null ? -1 : rec.seenModified;
+        String full = "refused: " + reason + (bundle == null ? "; nothing in the runtime changed"
+                : "; nothing in the runtime changed, " + Explain.name(bundle) + " keeps running");
+        mark(op, rec, DeployFileDTO.REFUSED, Operation.REFUSED, full, FAILED_SUFFIX);
+        ctx.log.warn("deploy: {} {}", rec.file, full);
+    }
+
+    /** Installed, but it waits for requirements no bundle provides yet. */
+    void pending(Operation op, FileRecord rec, Bundle bundle, String reason) {
+        Map<String, Object> details = DeployContext.details(rec.file, rec.sha256);
+        details.put("waitsFor", Explain.missing(bundle, ctx.wiring));
+        ctx.journal.record("deploy.pending", op.id(), bundle, details);
+        mark(op, rec, DeployFileDTO.PENDING, Operation.SUCCEEDED, reason, PENDING_SUFFIX);
+    }
+
+    /**
+     * The bundle of this file ran, and another file's change took away what it needs: it waits again, and its last
+     * operation (the other file's) did not leave it running.
+     *
+     * @param by the file whose change took it away
+     */
+    void stranded(Operation op, FileRecord rec, Bundle bundle, String by, String reason) {
+        Map<String, Object> details = DeployContext.details(rec.file, rec.sha256);
+        details.put("waitsFor", Explain.missing(bundle, ctx.wiring));
+        details.put("by", by);
+        details.put("reason", reason);
+        ctx.journal.record("deploy.stranded", op.id(), bundle, details);
+        rec.state = DeployFileDTO.PENDING;
+        rec.outcome = Operation.FAILED;
+        rec.operation = op.id();
+        rec.reason = reason;
+        rec.time = Instant.now().toString();
+        rec.marker = rec.file + PENDING_SUFFIX;
+        publish(rec);
+        writeMarker(rec.file, PENDING_SUFFIX, markerText(rec, headline(DeployFileDTO.PENDING)));
+        ctx.log.warn("deploy: {} {}", rec.file, reason);
+    }
+
+    /** @param thrown what the bundle's start threw: its exception and root cause are journaled, for audit:why */
+    void failed(Operation op, FileRecord rec, Bundle bundle, String reason, Throwable thrown) {
+        Map<String, Object> details = DeployContext.details(rec.file, rec.sha256);
+        details.put("reason", reason);
+        details.putAll(Explain.exceptionDetails(thrown));
+        ctx.journal.record("deploy.failed", op.id(), bundle, details);
+        mark(op, rec, DeployFileDTO.FAILED, Operation.FAILED, reason, FAILED_SUFFIX);
+        ctx.log.warn("deploy: {} {}", rec.file, reason);
+    }
+
+    void deployed(Operation op, FileRecord rec, String reason) {
+        mark(op, rec, DeployFileDTO.DEPLOYED, Operation.SUCCEEDED, reason, null);
+    }
+
+    /**
+     * Sets the operation's outcome and the record's state, reason and marker together.
+     *
+     * @param marker {@link #FAILED_SUFFIX}, {@link #PENDING_SUFFIX}, or {@code null} for none
+     */
+    void mark(Operation op, FileRecord rec, String state, String outcome, String reason, String marker) {
+        op.outcome(outcome, reason);
+        rec.state = state;
+        rec.outcome = outcome;
+        rec.operation = op.id();
+        rec.reason = reason;
+        rec.time = Instant.now().toString();
+        rec.marker = marker == null ? null : rec.file + marker;
+        publish(rec);
+        if (marker == null) {
+            deleteMarkers(rec.file);
+        } else {
+            writeMarker(rec.file, marker, markerText(rec, headline(state)));
+        }
+    }
+
+    /** The file waits (for a stuck start to return) without an operation of its own: state and marker only. */
+    void waiting(FileRecord rec, String reason) {
+        rec.state = DeployFileDTO.WAITING;
+        rec.reason = reason;
+        rec.time = Instant.now().toString();
+        rec.marker = rec.file + PENDING_SUFFIX;
+        publish(rec);
+        writeMarker(rec.file, PENDING_SUFFIX, rec.file + " waits (" + rec.time + "):\n" + reason + "\n\n"
+                + "The folder's state: bin/revisor exec 'audit:deploys'\n");
+    }
+
+    /** The reason of a pending file changed (what it waits for): the marker says the new one. */
+    void pendingReason(FileRecord rec, String reason) {
+        rec.reason = reason;
+        rec.marker = rec.file + PENDING_SUFFIX;
+        publish(rec);
+        writeMarker(rec.file, PENDING_SUFFIX, markerText(rec, headline(DeployFileDTO.PENDING)));
+    }
+
+    /** No marker any more (the file is back to what its bundle runs, or its record starts anew). */
+    void clearMarker(FileRecord rec) {
+        rec.marker = null;
+        publish(rec);
+        deleteMarkers(rec.file);
+    }
+
+    private static String headline(String state) {
+        switch (state) {
+            case DeployFileDTO.PENDING: return "is installed but waits";
+            case DeployFileDTO.FAILED: return "failed";
+            case DeployFileDTO.ROLLED_BACK: return "was rolled back";
+            case DeployFileDTO.STUCK: return "is stuck: an activator has not returned";
+            default: return "was refused";
+        }
+    }
+
+    private static String markerText(FileRecord rec, String headline) {
+        return rec.file + " " + headline + " (" + rec.time + ", operation " + rec.operation + "):\n"
+                + rec.reason + "\n\n"
+                + "Revisor removes this file when " + rec.file + " is fixed or removed.\n"
+                + "The folder's state: bin/revisor exec 'audit:deploys'; the operation: bin/revisor exec 'audit:events --op "
+                + rec.operation + "'\n";
+    }
+
+    private void writeMarker(String name, String suffix, String text) {
+        Path marker = ctx.settings.folder.resolve(name + suffix);
+        try {
+            Files.deleteIfExists(ctx.settings.folder.resolve(name + (suffix.equals(FAILED_SUFFIX) ? PENDING_SUFFIX : FAILED_SUFFIX)));
+            if (Files.isSymbolicLink(marker) || Files.isDirectory(marker, LinkOption.NOFOLLOW_LINKS)) {
+                ctx.log.warn("deploy: {} is not a plain file; the reason is in audit:deploys only", marker);
+                return;
+            }
+            Files.writeString(marker, text);
+        } catch (IOException e) {
+            ctx.log.warn("deploy: cannot write {}: {}", marker, e.getMessage());
+        }
+    }
+
+    private void deleteMarkers(String name) {
+        try {
+            Files.deleteIfExists(ctx.settings.folder.resolve(name + FAILED_SUFFIX));
+            Files.deleteIfExists(ctx.settings.folder.resolve(name + PENDING_SUFFIX));
+        } catch (IOException e) {
+            ctx.log.warn("deploy: cannot delete the marker of {}: {}", name, e.getMessage());
+        }
+    }
+
+    void folderRefused(String problem) {
+        if (!problem.equals(reportedFolderProblem)) {
+            reportedFolderProblem = problem;
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("folder", ctx.settings.folder.toString());
+            details.put("reason", problem);
+            ctx.journal.record("deploy.folder-refused", null, null, details);
+            ctx.log.error("deploy: {}", problem);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ saving, reading
+
+    /** Writes {@code state.json} and publishes copies of the records to readers. */
+    void save() {
+        try {
+            ctx.store.saveRecords(records.values());
+        } catch (IOException e) {
+            ctx.log.error("deploy: cannot write {}: {}", ctx.store.directory().resolve("state.json"), e.getMessage());
+        }
+        publish();
+    }
+
+    private void publish() {
+        published.keySet().retainAll(records.keySet());
+        for (FileRecord r : records.values()) {
+            published.put(r.file, r.copy());
+        }
+    }
+
+    private void publish(FileRecord rec) {
+        if (records.get(rec.file) == rec) {
+            published.put(rec.file, rec.copy());
+        }
+    }
+
+    /** @return copies of the records as last published; any thread */
+    Map<String, FileRecord> snapshot() {
+        Map<String, FileRecord> copies = new LinkedHashMap<>();
+        published.forEach((k, v) -> copies.put(k, v.copy()));
+        return copies;
+    }
+
+    /** @return the folder's state from the records as last saved; any thread */
+    DeployStatusDTO status(String problem, String apiGate, int queued) {
+        Map<String, FileRecord> recs = new LinkedHashMap<>(published);
+        DeployStatusDTO status = new DeployStatusDTO();
+        status.folder = ctx.settings.folder.toString();
+        status.problem = problem;
+        status.accepting = problem == null;
+        status.apiGate = apiGate;
+        status.queued = queued;
+        Set<String> names = new TreeSet<>(recs.keySet());
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(ctx.settings.folder)) {
+            for (Path p : dir) {
+                String n = p.getFileName().toString();
+                if (DeployEngine.isJar(n)) {
+                    names.add(n);
+                }
+            }
+        } catch (IOException e) {
+            if (status.problem == null) {
+                status.problem = "the deploy folder cannot be listed: " + e.getMessage();
+            }
+        }
+        status.files = new ArrayList<>();
+        for (String name : names) {
+            FileRecord rec = recs.get(name);
+            DeployFileDTO f = new DeployFileDTO();
+            f.file = name;
+            boolean present = Files.exists(ctx.settings.folder.resolve(name), LinkOption.NOFOLLOW_LINKS);
+            if (rec == null) {
+                f.state = DeployFileDTO.WAITING;
+            } else {
+                f.state = present ? rec.state : DeployFileDTO.REMOVING;
+                f.outcome = rec.outcome;
+                f.operation = rec.operation;
+                f.reason = rec.reason;
+                f.marker = rec.marker;
+                f.sha256 = rec.sha256;
+                f.time = rec.time;
+                Bundle b = ctx.bundle(rec.bundleId);
+                if (b != null) {
+                    f.bundle = BundleRefDTO.of(b);
+                    f.bundleState = Explain.state(b);
+                }
+            }
+            status.files.add(f);
+        }
+        return status;
+    }
+}

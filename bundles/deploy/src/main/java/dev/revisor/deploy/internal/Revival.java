@@ -1,0 +1,97 @@
+package dev.revisor.deploy.internal;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.osgi.framework.Bundle;
+
+import dev.revisor.audit.api.Operation;
+import dev.revisor.deploy.api.DeployFileDTO;
+
+/**
+ * Brings back bundles that wait for requirements once a change provides them, so that the live state is what a
+ * restart would give: pending files (installed, never resolved, or stranded by a removal) are resolved and started,
+ * and bundles from outside the folder that a removal stranded are started again.
+ * <p>
+ * Concurrent Semantics: deploy thread only.
+ */
+final class Revival {
+    private final DeployContext ctx;
+    private final Outcomes outcomes;
+    private InstallTransaction install;
+    /** Bundles not from the folder that a removal left unresolved while they were active, by id. */
+    private final Set<Long> strandedOutside = new LinkedHashSet<>();
+
+    Revival(DeployContext ctx, Outcomes outcomes) {
+        this.ctx = ctx;
+        this.outcomes = outcomes;
+    }
+
+    void bind(InstallTransaction install) {
+        this.install = install;
+    }
+
+    /** A removal left this bundle (not from the folder) unresolved: start it again once it resolves. */
+    void strandedOutsideFolder(long bundleId) {
+        strandedOutside.add(bundleId);
+    }
+
+    /**
+     * Resolves and starts the pending bundles whose requirements arrived; refreshes the reason of those that still
+     * wait; starts again the stranded bundles from outside the folder that resolve now.
+     *
+     * @param file the file whose change may have brought what they wait for (the trigger of the starts)
+     */
+    void reevaluate(String file) {
+        boolean changed = true;
+        for (int pass = 0; changed && pass < 10; pass++) {
+            changed = false;
+            for (FileRecord rec : outcomes.all()) {
+                if (!DeployFileDTO.PENDING.equals(rec.state)) {
+                    continue;
+                }
+                Bundle bundle = ctx.bundle(rec.bundleId);
+                if (bundle == null) {
+                    continue;
+                }
+                if (ctx.wiring.resolveBundles(List.of(bundle))) {
+                    try (Operation op = ctx.begin(rec.file)) {
+                        ctx.journal.record("deploy.resolved", op.id(), bundle, DeployContext.details(rec.file, rec.sha256));
+                        install.startNewBundle(op, rec, bundle, Explain.name(bundle) + " got what it waited for");
+                    }
+                    changed = true;
+                } else {
+                    String reason = "installed " + Explain.name(bundle) + ", but it waits: " + Explain.unresolved(bundle, ctx.wiring)
+                            + ". It starts as soon as a bundle that provides it is deployed.";
+                    if (!reason.equals(rec.reason) && !Operation.FAILED.equals(rec.outcome)) {
+                        outcomes.pendingReason(rec, reason);
+                    }
+                }
+            }
+            changed |= reviveOutside(file);
+        }
+    }
+
+    private boolean reviveOutside(String file) {
+        boolean any = false;
+        for (Long id : List.copyOf(strandedOutside)) {
+            Bundle b = ctx.bundle(id);
+            if (b == null || Bundles.isRunning(b)) {
+                strandedOutside.remove(id);
+                continue;
+            }
+            if (!ctx.wiring.resolveBundles(List.of(b))) {
+                continue;
+            }
+            strandedOutside.remove(id);
+            Starter.Result r = ctx.starter.start(b, Bundle.START_ACTIVATION_POLICY, file);
+            java.util.Map<String, Object> details = DeployContext.details(file, null);
+            details.put("outcome", r.started() ? "started" : r.stuck != null ? "stuck" : "failed");
+            details.putAll(Explain.exceptionDetails(r.failure));
+            ctx.journal.record("deploy.revived", null, b, details);
+            any = true;
+        }
+        return any;
+    }
+}
