@@ -99,6 +99,46 @@ public class DeployRecoveryIT {
         assertFalse(Files.exists(home.resolve("data/deploy/transaction.json")));
     }
 
+    @Test
+    public void aRollbackInterruptedByKillIsReportedRolledBackAndTheSameBytesCanBeRetried() throws Exception {
+        Process runtime = start();
+        drop("hold-1.0.0.jar");
+        awaitCondition("1.0.0 deployed", () -> "deployed".equals(field("app.jar", "state")));
+        Files.writeString(home.resolve("fail-2.0.0"), ""); // 2.0.0 throws at once: the update is rolled back
+        Files.writeString(home.resolve("hold-1.0.0"), ""); // ... and the rollback's start of 1.0.0 is held
+        drop("hold-2.0.0.jar");
+        Path holding = home.resolve("holding");
+        awaitCondition("the rollback's start of 1.0.0 is held", () -> Files.exists(holding) && read(holding).contains("1.0.0"));
+        assertTrue("the write-ahead record is on disk", Files.exists(home.resolve("data/deploy/transaction.json")));
+        assertTrue("it says the rollback is under way", Files.readString(home.resolve("data/deploy/transaction.json"))
+                .contains("\"rollingBack\": true"));
+        runtime.destroyForcibly();
+        assertTrue(runtime.waitFor(30, TimeUnit.SECONDS));
+        Files.delete(home.resolve("hold-1.0.0"));
+        Files.deleteIfExists(holding);
+
+        start();
+        awaitCondition("app.jar rolled back after the restart", () -> "rolled-back".equals(field("app.jar", "state")));
+        JsonObject app = entry("app.jar");
+        assertEquals("it runs the previous bytes", "1.0.0", app.getAsJsonObject("bundle").get("version").getAsString());
+        assertEquals("ACTIVE", app.get("bundleState").getAsString());
+        assertEquals("rolled-back", app.get("outcome").getAsString());
+        assertTrue(app.toString(), app.get("reason").getAsString().contains("the rollback was finished at restart"));
+        assertTrue("the marker says so", Files.readString(home.resolve("deploy/app.jar.failed")).contains("rolled back"));
+        assertEquals("rolled-back", lastEvent("deploy.recovered").getAsJsonObject("details").get("decision").getAsString());
+        assertFalse(Files.exists(home.resolve("data/deploy/transaction.json")));
+
+        // touching the file tries the same bytes again (now they start: the failure is gone)
+        Files.delete(home.resolve("fail-2.0.0"));
+        String before = app.get("operation").getAsString();
+        Files.setLastModifiedTime(home.resolve("deploy/app.jar"), java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() + 2_000));
+        awaitCondition("2.0.0 deployed after the touch", () -> "deployed".equals(field("app.jar", "state"))
+                && "2.0.0".equals(entry("app.jar").getAsJsonObject("bundle").get("version").getAsString()));
+        assertFalse("a new operation", before.equals(entry("app.jar").get("operation").getAsString()));
+        assertFalse(Files.exists(home.resolve("deploy/app.jar.failed")));
+    }
+
     /** Deploys 1.0.0, then 2.0.0 with its start held, and kills the runtime while the update's start is held. */
     private Process killDuringUpdate(boolean fail) throws Exception {
         Process runtime = start();
