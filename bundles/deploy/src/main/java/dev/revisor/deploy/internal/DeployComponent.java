@@ -58,10 +58,15 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
                 options = {@Option(value = "refuse", label = "refuse the update"), @Option(value = "warn", label = "apply it, journal a warning")})
         String api_gate() default ApiGate.REFUSE;
 
-        @AttributeDefinition(description = "Which deploy folders are refused: default (writable by every user), strict (also by the"
-                + " group), off (none: the override)",
+        @AttributeDefinition(description = "Who may feed the deploy folder: default (the folder, its parents up to the home and"
+                + " every jar belong to the runtime's user or root, writable by no other user and by no group but deploy.group),"
+                + " strict (no group either), off (no check: the override)",
                 options = {@Option(value = "default", label = "default"), @Option(value = "strict", label = "strict"), @Option(value = "off", label = "off")})
         String folder_permissions() default FolderGuard.DEFAULT;
+
+        @AttributeDefinition(description = "The group whose members may write to the deploy folder and its jars (group-writable"
+                + " entries of that group are accepted); empty: none")
+        String deploy_group() default "";
 
         @AttributeDefinition(description = "After the refresh and the starts, how long verification waits for bundles that another"
                 + " thread is still stopping, in ms")
@@ -104,8 +109,11 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         String dir = context.getProperty("felix.fileinstall.dir");
         this.folder = canonical(Paths.get(dir == null ? "./load" : dir));
         String gate = choice(config.api_gate(), ApiGate.REFUSE, "api.gate", ApiGate.REFUSE, ApiGate.WARN);
+        StateStore store = new StateStore(dataDirectory(context, config));
+        String home = context.getProperty("revisor.home");
         this.guard = new FolderGuard(choice(config.folder_permissions(), FolderGuard.DEFAULT, "folder.permissions",
-                FolderGuard.DEFAULT, FolderGuard.STRICT, FolderGuard.OFF));
+                FolderGuard.DEFAULT, FolderGuard.STRICT, FolderGuard.OFF), FolderGuard.uid(store.directory()),
+                System.getProperty("user.name"), config.deploy_group(), home == null ? null : Paths.get(home));
         String start = context.getProperty("felix.fileinstall.bundles.new.start");
         String level = context.getProperty("felix.fileinstall.start.level");
         int startLevel = 0;
@@ -116,7 +124,6 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         }
         Settings settings = new Settings(folder, gate, config.verify_timeout_ms(), config.refresh_timeout_ms(), config.settle_ms(),
                 Math.max(1, config.start_timeout_ms()), start == null || Boolean.parseBoolean(start.trim()), startLevel);
-        StateStore store = new StateStore(dataDirectory(context, config));
         JarInspector inspector = new JarInspector(new JarInspector.Limits(config.max_jar_bytes(), config.max_entries(),
                 config.max_uncompressed_bytes()));
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {

@@ -156,7 +156,15 @@ final class DeployEngine {
             stuck.notDeferred(name);
             long modified = Files.getLastModifiedTime(file).toMillis();
             long size = Files.size(file);
+            FolderGuard.Identity checked = guard.identity(file);
             String sha = ctx.store.stage(file, name);
+            FolderGuard.Identity read = guard.identity(file);
+            if (checked == null || !checked.equals(read) || guard.fileProblem(file) != null) {
+                // replaced or changed between the check and the copy: the copy is not what was checked
+                ctx.store.discardStaged(name);
+                waitForCompleteFile(rec, file, modified, size, "the file changed while Revisor read it");
+                return;
+            }
             if (existing != null && sha.equals(rec.sha256)) {
                 ctx.store.discardStaged(name);
                 if (!DeployFileDTO.DEPLOYED.equals(rec.state) && !DeployFileDTO.PENDING.equals(rec.state)
