@@ -230,7 +230,10 @@ final class DeployEngine {
         }
         List<String> blockers = blockers(rec, bundle, false);
         if (!blockers.isEmpty()) {
-            defer(rec == null ? records.computeIfAbsent(name, this::newRecord) : rec, bundle, blockers);
+            FileRecord waiting = rec == null ? records.computeIfAbsent(name, this::newRecord) : rec;
+            waiting.seenModified = FileRecord.GONE; // its absence is taken up: the removal waits (FolderSettle)
+            waiting.seenSize = FileRecord.GONE;
+            defer(waiting, bundle, blockers);
             return;
         }
         deferred.remove(name);
@@ -1449,6 +1452,13 @@ final class DeployEngine {
         return status;
     }
 
+    /** @return copies of the file records by name; any thread (FolderSettle) */
+    Map<String, FileRecord> records() {
+        Map<String, FileRecord> copies = new java.util.HashMap<>();
+        records.forEach((name, rec) -> copies.put(name, rec.copy()));
+        return copies;
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     static boolean isJar(String name) {
@@ -1475,13 +1485,9 @@ final class DeployEngine {
 
     /** Notes the file's time and size as Revisor takes up its content (see {@link FileRecord#seenModified}). */
     private static void stamp(FileRecord rec, Path file) {
-        try {
-            rec.seenModified = Files.getLastModifiedTime(file, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis();
-            rec.seenSize = Files.isDirectory(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? 0 : Files.size(file);
-        } catch (IOException e) {
-            rec.seenModified = -1;
-            rec.seenSize = -1;
-        }
+        long[] seen = FolderSettle.seen(file);
+        rec.seenModified = seen[0];
+        rec.seenSize = seen[1];
     }
 
     private FileRecord newRecord(String name) {
