@@ -1,0 +1,151 @@
+package dev.revisor.itests;
+
+import static dev.revisor.itests.RevisorTestSupport.deployDir;
+import static dev.revisor.itests.RevisorTestSupport.dropInto;
+import static dev.revisor.itests.RevisorTestSupport.gogo;
+import static dev.revisor.itests.RevisorTestSupport.gogoOk;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import dev.revisor.deploy.api.DeployFileDTO;
+import dev.revisor.deploy.api.DeployFolder;
+import dev.revisor.deploy.api.DeployStatusDTO;
+import dev.revisor.itests.fixtures.hello.Activator;
+
+/**
+ * {@code audit:deploys --wait}: a script moves a jar in and waits for the folder instead of sleeping. The wait returns
+ * only once the file's row says how its change ended; when the folder does not settle in time, the command fails and
+ * names what is still in progress.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class DeployWaitIT {
+    private static final String BSN = "dev.revisor.itests.wait.hello";
+
+    @Inject
+    private BundleContext context;
+    @Inject
+    private CommandProcessor processor;
+    @Inject
+    private DeployFolder folder;
+
+    @Configuration
+    public Option[] config() {
+        Fixtures.jar("wait-hello-1.0.0.jar").symbolicName(BSN).version("1.0.0")
+                .privatePackages(Activator.class.getPackageName()).activator(Activator.class).build();
+        return new Option[] {RevisorTestSupport.baseConfiguration()};
+    }
+
+    @Test
+    public void waitReturnsOnceTheMovedInJarIsDeployedAndOnceItsRemovalIsDone() throws Exception {
+        Path deploy = deployDir(context);
+        dropInto(deploy, Fixtures.path("wait-hello-1.0.0.jar"), "wait-hello.jar");
+
+        // no sleep, no polling: the command itself waits
+        JsonObject status = JsonParser.parseString(gogoOk(processor, "audit:deploys --wait --timeout 60s --json")).getAsJsonObject();
+        assertTrue(status.toString(), status.get("settled").getAsBoolean());
+        assertEquals(status.toString(), 0, status.getAsJsonArray("inProgress").size());
+        JsonObject row = row(status, "wait-hello.jar");
+        assertNotNull(status.toString(), row);
+        assertEquals(row.toString(), DeployFileDTO.DEPLOYED, row.get("state").getAsString());
+        assertEquals(row.toString(), "ACTIVE", row.get("bundleState").getAsString());
+        Bundle b = RevisorTestSupport.bundleNamed(context, BSN);
+        assertEquals(Bundle.ACTIVE, b.getState());
+
+        Files.delete(deploy.resolve("wait-hello.jar"));
+        DeployStatusDTO after = folder.awaitSettled(60_000);
+        assertTrue(after.settled);
+        assertTrue(after.toString(), after.files.stream().noneMatch(f -> f.file.equals("wait-hello.jar")));
+        assertEquals("the removal was carried out before the wait returned", Bundle.UNINSTALLED, b.getState());
+
+        String table = gogoOk(processor, "audit:deploys --wait");
+        assertFalse(table, table.contains("not settled yet"));
+    }
+
+    @Test
+    public void aFolderThatDoesNotSettleInTimeFailsTheWaitNamingTheFile() throws Exception {
+        Path deploy = deployDir(context);
+        Path growing = deploy.resolve("growing.jar");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        // a file still being written: FileInstall never sees it unchanged across two scans
+        Thread writer = new Thread(() -> {
+            try (OutputStream out = Files.newOutputStream(growing, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                while (writing.get()) {
+                    out.write(new byte[64]);
+                    out.flush();
+                    Thread.sleep(5);
+                }
+            } catch (IOException | InterruptedException e) {
+                // stopped
+            }
+        }, "deploy-wait-it-writer");
+        writer.start();
+        try {
+            RevisorTestSupport.await("the writer has begun", 10_000, () -> Files.exists(growing));
+            RevisorTestSupport.Result r = gogo(processor, "audit:deploys --wait --timeout 300ms");
+            assertNotNull(r.toString(), r.failure);
+            assertTrue(r.toString(), r.failure.getMessage().contains("did not settle within 300 ms"));
+            assertTrue(r.toString(), r.failure.getMessage().contains("growing.jar: "));
+
+            try {
+                folder.awaitSettled(0);
+                throw new AssertionError("a folder with a file being written is not settled");
+            } catch (TimeoutException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("growing.jar"));
+            }
+            DeployStatusDTO now = folder.status();
+            assertFalse(now.settled);
+            assertTrue(now.inProgress.toString(), now.inProgress.stream().anyMatch(p -> p.startsWith("growing.jar: ")));
+        } finally {
+            writing.set(false);
+            writer.join(10_000);
+        }
+        Files.delete(growing);
+        assertTrue(folder.awaitSettled(60_000).settled);
+        assertNull(RevisorTestSupport.deployEntry(processor, "growing.jar"));
+    }
+
+    @Test
+    public void aBadTimeoutIsAClearError() {
+        RevisorTestSupport.Result r = gogo(processor, "audit:deploys --wait --timeout soon");
+        assertNotNull(r.toString(), r.failure);
+        assertTrue(r.toString(), r.failure.getMessage().contains("--timeout 'soon' is not a duration"));
+    }
+
+    private static JsonObject row(JsonObject status, String file) {
+        for (JsonElement e : status.getAsJsonArray("files")) {
+            if (file.equals(e.getAsJsonObject().get("file").getAsString())) {
+                return e.getAsJsonObject();
+            }
+        }
+        return null;
+    }
+}
