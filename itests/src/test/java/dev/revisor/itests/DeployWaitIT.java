@@ -7,16 +7,15 @@ import static dev.revisor.itests.RevisorTestSupport.gogoOk;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
-import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.inject.Inject;
 
@@ -30,6 +29,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -42,13 +42,14 @@ import dev.revisor.itests.fixtures.hello.Activator;
 
 /**
  * {@code audit:deploys --wait}: a script moves a jar in and waits for the folder instead of sleeping. The wait returns
- * only once the file's row says how its change ended; when the folder does not settle in time, the command fails and
- * names what is still in progress.
+ * only once the file's row says how its change ended; when the folder does not settle in time (an activator that
+ * holds its transaction), the command fails and names what is still in progress.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class DeployWaitIT {
     private static final String BSN = "dev.revisor.itests.wait.hello";
+    private static final String BLOCKING = "dev.revisor.itests.wait.blocking";
 
     @Inject
     private BundleContext context;
@@ -61,6 +62,9 @@ public class DeployWaitIT {
     public Option[] config() {
         Fixtures.jar("wait-hello-1.0.0.jar").symbolicName(BSN).version("1.0.0")
                 .privatePackages(Activator.class.getPackageName()).activator(Activator.class).build();
+        Class<?> blocking = dev.revisor.itests.fixtures.deploy.blocking.Activator.class;
+        Fixtures.jar("wait-blocking.jar").symbolicName(BLOCKING).version("1.0.0")
+                .privatePackages(blocking.getPackageName()).activator(blocking).build();
         return new Option[] {RevisorTestSupport.baseConfiguration()};
     }
 
@@ -91,46 +95,50 @@ public class DeployWaitIT {
     }
 
     @Test
-    public void aFolderThatDoesNotSettleInTimeFailsTheWaitNamingTheFile() throws Exception {
+    public void aChangeStillRunningFailsTheWaitSayingWhatIsInProgress() throws Exception {
         Path deploy = deployDir(context);
-        Path growing = deploy.resolve("growing.jar");
-        AtomicBoolean writing = new AtomicBoolean(true);
-        // a file still being written: FileInstall never sees it unchanged across two scans
-        Thread writer = new Thread(() -> {
-            try (OutputStream out = Files.newOutputStream(growing, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                while (writing.get()) {
-                    out.write(new byte[64]);
-                    out.flush();
-                    Thread.sleep(5);
-                }
-            } catch (IOException | InterruptedException e) {
-                // stopped
-            }
-        }, "deploy-wait-it-writer");
-        writer.start();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ServiceRegistration<?> enteredReg = context.registerService(CountDownLatch.class, entered,
+                latchProperties(BLOCKING + ".entered"));
+        ServiceRegistration<?> releaseReg = context.registerService(CountDownLatch.class, release, latchProperties(BLOCKING));
         try {
-            RevisorTestSupport.await("the writer has begun", 10_000, () -> Files.exists(growing));
+            dropInto(deploy, Fixtures.path("wait-blocking.jar"), "wait-blocking.jar");
+            assertTrue("the activator was started", entered.await(60, TimeUnit.SECONDS));
+            // the deploy thread waits for that start (start.timeout.ms, 30 s): the change is in progress
+
             RevisorTestSupport.Result r = gogo(processor, "audit:deploys --wait --timeout 300ms");
             assertNotNull(r.toString(), r.failure);
-            assertTrue(r.toString(), r.failure.getMessage().contains("did not settle within 300 ms"));
-            assertTrue(r.toString(), r.failure.getMessage().contains("growing.jar: "));
-
+            String message = r.failure.getMessage();
+            assertTrue(message, message.contains("did not settle within 300 ms"));
+            assertTrue(message, message.contains("1 change(s) queued or running on the deploy thread"));
             try {
                 folder.awaitSettled(0);
-                throw new AssertionError("a folder with a file being written is not settled");
+                throw new AssertionError("a folder whose change is running is not settled");
             } catch (TimeoutException e) {
-                assertTrue(e.getMessage(), e.getMessage().contains("growing.jar"));
+                assertTrue(e.getMessage(), e.getMessage().contains("queued or running"));
             }
             DeployStatusDTO now = folder.status();
             assertFalse(now.settled);
-            assertTrue(now.inProgress.toString(), now.inProgress.stream().anyMatch(p -> p.startsWith("growing.jar: ")));
+            assertFalse(now.inProgress.isEmpty());
+            String table = gogoOk(processor, "audit:deploys");
+            assertTrue(table, table.contains("not settled yet"));
         } finally {
-            writing.set(false);
-            writer.join(10_000);
+            release.countDown();
         }
-        Files.delete(growing);
-        assertTrue(folder.awaitSettled(60_000).settled);
-        assertNull(RevisorTestSupport.deployEntry(processor, "growing.jar"));
+        DeployStatusDTO after = folder.awaitSettled(60_000);
+        enteredReg.unregister();
+        releaseReg.unregister();
+        assertTrue(after.settled);
+        DeployFileDTO row = after.files.stream().filter(f -> f.file.equals("wait-blocking.jar")).findFirst().orElseThrow();
+        assertEquals(row.toString(), DeployFileDTO.DEPLOYED, row.state);
+        assertEquals(Bundle.ACTIVE, RevisorTestSupport.bundleNamed(context, BLOCKING).getState());
+    }
+
+    private static Dictionary<String, Object> latchProperties(String name) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(dev.revisor.itests.fixtures.deploy.blocking.Activator.LATCH, name);
+        return props;
     }
 
     @Test
