@@ -38,6 +38,7 @@ import dev.revisor.audit.api.PlanReasonDTO;
 import dev.revisor.audit.api.PlannedRestartDTO;
 import dev.revisor.audit.api.RefreshPlanDTO;
 import dev.revisor.audit.api.Refreshes;
+import dev.revisor.audit.api.StrandedDTO;
 
 /**
  * {@code audit:plan} / {@link Refreshes#plan}: what updating (uninstalling) a library would restart, and why each
@@ -139,6 +140,54 @@ public class RefreshPlanIT {
         assertEquals(problems.toString(), 1, problems.size());
         assertTrue(problems.get(0), problems.get(0).contains(OpsFixtures.LIB_PACKAGE) && problems.get(0).contains("will not resolve"));
         assertTrue(affected(plan, fragment).problems.get(0).contains("unattached"));
+    }
+
+    /**
+     * Issue 11, "Removal semantics": removing utils-2 strands plugin-b, which imports org.example.utils [2,3); the plan
+     * says so beforehand, with the package, the range and the bundle that provided it, in the DTO, the table and JSON.
+     */
+    @Test
+    public void anUninstallPlanNamesWhoItStrandsWithThePackageTheRangeAndTheProvider() throws Exception {
+        Bundle utils2 = RevisorTestSupport.bundleNamed(context, "org.example.utils");
+        if (utils2 == null) {
+            context.installBundle(RevisorTestSupport.reactorBundle("example-greeting-api").toUri().toString()).start();
+            utils2 = context.installBundle(RevisorTestSupport.reactorBundle("example-utils-2").toUri().toString());
+            utils2.start();
+            context.installBundle(RevisorTestSupport.reactorBundle("example-plugin-b").toUri().toString()).start();
+        }
+        Bundle pluginB = RevisorTestSupport.bundleNamed(context, "org.example.plugin.b");
+        assertEquals(Bundle.ACTIVE, pluginB.getState());
+
+        RefreshPlanDTO plan = refreshes.plan(List.of(utils2), Refreshes.Change.UNINSTALL);
+        assertTrue(affected(plan, utils2).removed);
+        PlannedRestartDTO b = affected(plan, pluginB);
+        assertEquals(b.stranded.toString(), 1, b.stranded.size());
+        StrandedDTO missing = b.stranded.get(0);
+        assertEquals("osgi.wiring.package", missing.namespace);
+        assertEquals("org.example.utils", missing.name);
+        assertEquals("[2.0.0,3.0.0)", missing.range);
+        assertEquals(utils2.getBundleId(), missing.provider.id);
+        assertFalse(missing.providerStranded);
+
+        String table = gogoOk(processor, "audit:plan --uninstall " + utils2.getBundleId());
+        assertTrue(table, table.contains("1 stranded"));
+        assertTrue(table, table.matches("(?s).*org\\.example\\.plugin\\.b/\\S+ \\[" + pluginB.getBundleId() + "\\]\\s+ACTIVE\\s+stranded.*"));
+        assertTrue(table, table.contains("nothing but org.example.utils/2.0.0 [" + utils2.getBundleId()
+                + "] provides its package org.example.utils [2.0.0,3.0.0): it will not resolve again"));
+
+        JsonObject json = JsonParser.parseString(gogoOk(processor, "audit:plan --uninstall --json " + utils2.getBundleId())).getAsJsonObject();
+        JsonObject stranded = null;
+        for (com.google.gson.JsonElement e : json.getAsJsonArray("affected")) {
+            if (e.getAsJsonObject().getAsJsonObject("bundle").get("id").getAsLong() == pluginB.getBundleId()) {
+                stranded = e.getAsJsonObject().getAsJsonArray("stranded").get(0).getAsJsonObject();
+            }
+        }
+        assertNotNull(json.toString(), stranded);
+        assertEquals("org.example.utils", stranded.get("name").getAsString());
+        assertEquals("[2.0.0,3.0.0)", stranded.get("range").getAsString());
+        assertEquals(utils2.getBundleId(), stranded.getAsJsonObject("provider").get("id").getAsLong());
+        assertEquals("planning changes nothing", Bundle.ACTIVE, pluginB.getState());
+        assertEquals(Bundle.ACTIVE, utils2.getState());
     }
 
     @Test

@@ -24,4 +24,12 @@ public class PlannedRestartDTO extends DTO {
      * package it imports from an uninstalled trigger. Empty when nothing is foreseen.
      */
     public List<String> problems;
+    /**
+     * For an uninstall: the requirements nothing would provide once the removed bundles are gone (directly, or through a
+     * bundle stranded in turn), so this bundle would not resolve again and stays {@code INSTALLED} until a provider is
+     * back. Optional requirements are not listed (they are in {@link #problems}). Empty when it would resolve.
+     *
+     * @since 1.1
+     */
+    public List<StrandedDTO> stranded;
 }

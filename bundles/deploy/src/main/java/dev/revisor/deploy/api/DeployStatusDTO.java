@@ -16,6 +16,20 @@ public class DeployStatusDTO extends DTO {
     public String apiGate;
     /** How many transactions are waiting or running. */
     public int queued;
+    /**
+     * Whether the folder is settled: every file in it taken up as it is now, no removal and no change in progress
+     * (see {@link DeployFolder#awaitSettled}).
+     *
+     * @since 1.1
+     */
+    public boolean settled;
+    /**
+     * What keeps the folder from being settled, in plain words, one entry a file or reason (e.g.
+     * {@code hello.jar: not taken up yet ...}); empty when {@link #settled}.
+     *
+     * @since 1.1
+     */
+    public List<String> inProgress;
     /** One entry per bundle jar in the folder, and per file that left the folder but is not yet handled; by name. */
     public List<DeployFileDTO> files;
 }

@@ -4,13 +4,19 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CancellationException;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import org.apache.felix.fileinstall.ArtifactInstaller;
 import org.osgi.framework.BundleContext;
@@ -101,6 +107,7 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
     private final DeployEngine engine;
     private final FolderGuard guard;
     private final Path folder;
+    private final FolderSettle settle;
 
     @Activate
     public DeployComponent(BundleContext context, Config config, @Reference Operations operations,
@@ -148,17 +155,23 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
                 if (failure != null) {
                     log.error("deploy: a task failed: {}", failure.toString(), failure);
                 }
+                settle.finished();
             }
         };
         this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.starter = new Starter(operations, settings.startTimeoutMillis, Starter.MAX_THREADS, this::startReturned);
         this.engine = new DeployEngine(context, operations, refreshes, journal, log, settings, guard, inspector, store,
-                (task, delay) -> executor.schedule(task, delay, TimeUnit.MILLISECONDS), starter);
+                this::schedule, starter);
+        this.settle = new FolderSettle(folder, reported(context.getProperty("felix.fileinstall.filter")), engine::records,
+                pollMillis(context.getProperty("felix.fileinstall.poll")));
         engine.load();
         engine.disarmStuck();
-        executor.execute(engine::startUp);
+        submit(engine::startUp);
         // what FileInstall does not report (directories and links named *.jar, a folder replaced under its watch)
-        executor.scheduleWithFixedDelay(engine::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(() -> {
+            settle.submitted(); // balanced by afterExecute, as every task of the deploy thread
+            engine.sweep();
+        }, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         log.info("deploy: watching {} through FileInstall; state in {}; api.gate={}, folder.permissions={}", folder,
                 store.directory(), gate, guard.mode());
     }
@@ -221,7 +234,22 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
 
     private void submit(Runnable task) {
         if (!executor.isShutdown()) {
-            executor.execute(task);
+            settle.submitted();
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException e) { // shutting down meanwhile
+                settle.finished();
+            }
+        }
+    }
+
+    /** The engine's scheduler: a task on the deploy thread after a delay, counted as in progress until it has run. */
+    private void schedule(Runnable task, long delayMillis) {
+        settle.submitted();
+        try {
+            executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            settle.finished();
         }
     }
 
@@ -236,7 +264,61 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
                 queued++;
             }
         }
-        return engine.status(queued + executor.getActiveCount());
+        DeployStatusDTO status = engine.status(queued + executor.getActiveCount());
+        status.inProgress = settle.inProgress();
+        status.settled = status.inProgress.isEmpty();
+        return status;
+    }
+
+    @Override
+    public DeployStatusDTO awaitSettled(long timeoutMillis) throws InterruptedException, TimeoutException {
+        if (timeoutMillis < 0) {
+            throw new IllegalArgumentException("the timeout must be 0 or more milliseconds, is " + timeoutMillis);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long remaining = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+            List<String> left = settle.await(remaining);
+            if (left.isEmpty()) {
+                DeployStatusDTO status = status();
+                if (status.settled) {
+                    return status;
+                }
+                left = status.inProgress; // a change came in meanwhile
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new TimeoutException("the deploy folder " + folder + " did not settle within " + timeoutMillis + " ms; in progress: "
+                        + String.join("; ", left));
+            }
+        }
+    }
+
+    /** @return which file names FileInstall reports to Revisor: those its {@code felix.fileinstall.filter} accepts */
+    private Predicate<String> reported(String filter) {
+        if (filter == null || filter.isEmpty()) {
+            return name -> true;
+        }
+        try {
+            Pattern pattern = Pattern.compile(filter);
+            return name -> pattern.matcher(name).matches();
+        } catch (PatternSyntaxException e) {
+            log.warn("deploy: felix.fileinstall.filter '{}' is not a regular expression: {}; audit:deploys --wait waits for every"
+                    + " jar", filter, e.getDescription());
+            return name -> true;
+        }
+    }
+
+    /** @return how often a waiter for the folder looks again: FileInstall's poll, within 20 ms .. 1 s */
+    private static long pollMillis(String poll) {
+        long millis = 2_000; // FileInstall's default
+        try {
+            if (poll != null) {
+                millis = Long.parseLong(poll.trim());
+            }
+        } catch (NumberFormatException e) {
+            // FileInstall falls back to its default too
+        }
+        return Math.min(1_000, Math.max(20, millis));
     }
 
     // ---- configuration

@@ -238,7 +238,10 @@ final class DeployEngine {
         }
         List<String> blockers = stuck.blockers(rec, bundle, false);
         if (!blockers.isEmpty()) {
-            stuck.defer(rec == null ? outcomes.getOrCreate(name) : rec, bundle, blockers);
+            FileRecord waiting = rec == null ? outcomes.getOrCreate(name) : rec;
+            waiting.seenModified = FileRecord.GONE; // its absence is taken up: the removal waits (FolderSettle)
+            waiting.seenSize = FileRecord.GONE;
+            stuck.defer(waiting, bundle, blockers);
             return;
         }
         stuck.notDeferred(name);
@@ -270,6 +273,14 @@ final class DeployEngine {
      * a stable file), files gone without a report (the folder deleted, re-created or swapped). Called every second.
      */
     void sweep() {
+        try {
+            sweepOnce();
+        } catch (RuntimeException e) { // one failing look never ends the periodic sweep
+            ctx.log.error("deploy: looking at the folder failed: {}", e.toString(), e);
+        }
+    }
+
+    private void sweepOnce() {
         Map<String, List<Long>> seen = new HashMap<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(ctx.settings.folder)) {
             for (Path p : dir) {
@@ -387,13 +398,8 @@ final class DeployEngine {
 
     /** @return the entry's own modification time and size (a link's, not its target's), or -1s when it is gone */
     private static List<Long> stampOf(Path file) {
-        try {
-            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
-                    java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return List.of(a.lastModifiedTime().toMillis(), a.size());
-        } catch (IOException e) {
-            return List.of(-1L, -1L);
-        }
+        long[] seen = FolderSettle.seen(file); // one definition of "time and size" for stamping and for settling
+        return List.of(seen[0], seen[1]);
     }
 
     /** Notes the file's time and size as Revisor takes up its content (see {@link FileRecord#seenModified}). */

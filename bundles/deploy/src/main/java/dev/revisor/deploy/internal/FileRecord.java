@@ -25,10 +25,13 @@ final class FileRecord {
     String time;
     /**
      * The file's modification time (ms) and size when Revisor last took up its content: a file whose time or size
-     * differs has a change Revisor has not judged yet ({@code audit:deploys --wait}). -1: never.
+     * differs has a change Revisor has not judged yet ({@code audit:deploys --wait}). -1: never; {@link #GONE}: the
+     * file left the folder and its removal waits (deferred behind a stuck start), so its absence is judged.
      */
     long seenModified = -1;
     long seenSize = -1;
+    /** {@link #seenModified} and {@link #seenSize} of a file whose removal was taken up and waits. */
+    static final long GONE = -2;
     /**
      * The transaction that ended while starts of its bundles had not returned ({@code stuck}), finished when they
      * return or at the next start; {@code null} otherwise.

@@ -1,5 +1,7 @@
 package dev.revisor.shell.internal;
 
+import java.util.concurrent.TimeoutException;
+
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
@@ -12,7 +14,9 @@ import dev.revisor.deploy.api.DeployFolder;
 import dev.revisor.deploy.api.DeployStatusDTO;
 
 /**
- * {@code audit:deploys}: the deploy folder's state. Thin: the state is the deploy bundle's.
+ * {@code audit:deploys}: the deploy folder's state; with {@code --wait}, once the folder has settled (every file in it
+ * taken up, no change in progress), so that scripts wait for the folder instead of sleeping. Thin: the state and the
+ * waiting are the deploy bundle's.
  */
 @Component(service = DeployCommands.class)
 @GogoCommand(scope = "audit", function = {"deploys"})
@@ -27,8 +31,20 @@ public final class DeployCommands {
     @Descriptor("list the deploy folder: each file, its bundle and state, how its last change ended and why")
     public String deploys(
             @Descriptor("print one JSON document instead of a table")
-            @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json) {
-        DeployStatusDTO status = folder.status();
+            @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json,
+            @Descriptor("first wait until the folder has settled: every file in it taken up as it is now, no change in progress;"
+                    + " fails when it has not within --timeout")
+            @Parameter(names = {"-w", "--wait"}, presentValue = "true", absentValue = "false") boolean wait,
+            @Descriptor("how long --wait waits at most: milliseconds, or a number with ms, s, m or h (default 60s)")
+            @Parameter(names = {"-t", "--timeout"}, absentValue = "60s") String timeout)
+            throws InterruptedException, TimeoutException {
+        long timeoutMillis = Durations.millis(timeout, "--timeout");
+        DeployStatusDTO status;
+        try {
+            status = wait ? folder.awaitSettled(timeoutMillis) : folder.status();
+        } catch (TimeoutException e) { // names files: on one line, whatever their names hold
+            throw new TimeoutException(Table.escape(String.valueOf(e.getMessage())));
+        }
         if (json) {
             return Json.of(status);
         }
@@ -37,13 +53,17 @@ public final class DeployCommands {
 
     static String render(DeployStatusDTO status) {
         StringBuilder out = new StringBuilder();
-        out.append("deploy folder ").append(status.folder).append(" (api.gate=").append(status.apiGate);
+        out.append("deploy folder ").append(Table.escape(String.valueOf(status.folder))).append(" (api.gate=").append(status.apiGate);
         if (status.queued > 0) {
             out.append(", ").append(status.queued).append(" change(s) in progress");
         }
         out.append(")\n");
         if (!status.accepting) {
-            out.append("REFUSED: ").append(status.problem).append('\n');
+            out.append("REFUSED: ").append(Table.escape(String.valueOf(status.problem))).append('\n');
+        }
+        if (!status.settled && status.inProgress != null && !status.inProgress.isEmpty()) {
+            out.append("not settled yet (audit:deploys --wait waits for it):\n");
+            status.inProgress.forEach(p -> out.append("  ").append(Table.escape(p)).append('\n'));
         }
         if (status.files == null || status.files.isEmpty()) {
             out.append("no bundle jars in the folder\n");

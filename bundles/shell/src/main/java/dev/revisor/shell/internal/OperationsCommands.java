@@ -238,12 +238,15 @@ public final class OperationsCommands {
 
     static String text(RefreshPlanDTO plan) {
         StringBuilder out = new StringBuilder();
-        long restarts = plan.affected.stream().filter(p -> p.restarts).count();
+        long restarts = plan.affected.stream().filter(p -> p.restarts && !stranded(p)).count();
         long removed = plan.affected.stream().filter(p -> p.removed).count();
+        long stranded = plan.affected.stream().filter(OperationsCommands::stranded).count();
         out.append(plan.change).append(" of ")
                 .append(plan.triggers.stream().map(BundleRefDTO::display).collect(Collectors.joining(", ")))
                 .append(": ").append(plan.affected.size()).append(" bundle(s) refreshed, ").append(restarts)
-                .append(" stop and start again").append(removed > 0 ? ", " + removed + " removed" : "").append('\n');
+                .append(" stop and start again").append(removed > 0 ? ", " + removed + " removed" : "")
+                .append(stranded > 0 ? ", " + stranded + " stranded (they will not resolve again: see the problems below)" : "")
+                .append('\n');
         Table table = new Table("BUNDLE", "STATE", "RESTARTS", "WHY");
         for (PlannedRestartDTO p : plan.affected) {
             String why = p.reasons.stream().map(OperationsCommands::reason).collect(Collectors.joining("; "));
@@ -252,7 +255,7 @@ public final class OperationsCommands {
             } else if (plan.change.equals("UPDATE") && why.startsWith("named")) {
                 why = "named: updated" + why.substring("named".length());
             }
-            table.row(p.bundle.display(), p.state, p.removed ? "removed" : p.restarts ? "yes" : "no", why);
+            table.row(p.bundle.display(), p.state, p.removed ? "removed" : stranded(p) ? "stranded" : p.restarts ? "yes" : "no", why);
         }
         out.append(table);
         List<String> components = new ArrayList<>();
@@ -273,6 +276,11 @@ public final class OperationsCommands {
         section(out, "Services used by bundles outside the plan:", users);
         section(out, "Problems foreseen:", problems);
         return out.toString();
+    }
+
+    /** @return whether the plan says the bundle would not resolve again (an uninstall takes away what it needs) */
+    private static boolean stranded(PlannedRestartDTO p) {
+        return p.stranded != null && !p.stranded.isEmpty();
     }
 
     static String text(RefreshRecordDTO r) {

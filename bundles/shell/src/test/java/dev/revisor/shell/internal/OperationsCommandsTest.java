@@ -16,6 +16,7 @@ import dev.revisor.audit.api.RefreshRecordDTO;
 import dev.revisor.audit.api.RemovalPendingDTO;
 import dev.revisor.audit.api.RestartDTO;
 import dev.revisor.audit.api.ServiceInUseDTO;
+import dev.revisor.audit.api.StrandedDTO;
 import dev.revisor.audit.api.WiringChangeDTO;
 
 class OperationsCommandsTest {
@@ -74,6 +75,34 @@ class OperationsCommandsTest {
         assertThat(text).contains("DS components deactivated meanwhile:\n  [14] org.example.plugin.a.SlugGreeter (ACTIVE)\n");
         assertThat(text).contains("Services that go away meanwhile:\n  [14] org.example.greeting.Greeter\n");
         assertThat(text).contains("org.example.greeting.Greeter [service 40] of org.example.plugin.a/1.0.0 [14] used by org.example.report/1.0.0 [20]");
+    }
+
+    @Test
+    void anUninstallPlanNamesWhoIsStrandedAndByWhat() {
+        BundleRefDTO utils = ref(5, "org.example.utils", "2.0.0");
+        BundleRefDTO b = ref(7, "org.example.plugin.b", "0.1.0");
+        RefreshPlanDTO plan = new RefreshPlanDTO();
+        plan.change = "UNINSTALL";
+        plan.triggers = List.of(utils);
+        PlannedRestartDTO removed = planned(utils, "ACTIVE", false, reason("trigger", null, null, null));
+        removed.removed = true;
+        PlannedRestartDTO pb = planned(b, "ACTIVE", true, reason("package", "org.example.utils", "2.0.0", utils));
+        StrandedDTO s = new StrandedDTO();
+        s.namespace = "osgi.wiring.package";
+        s.name = "org.example.utils";
+        s.range = "[2.0.0,3.0.0)";
+        s.provider = utils;
+        pb.stranded = List.of(s);
+        pb.problems.add("nothing but org.example.utils/2.0.0 [5] provides its package org.example.utils [2.0.0,3.0.0): it will not resolve again");
+        plan.affected = List.of(removed, pb);
+        plan.servicesInUse = List.of();
+
+        String text = OperationsCommands.text(plan);
+        assertThat(text).startsWith("UNINSTALL of org.example.utils/2.0.0 [5]: 2 bundle(s) refreshed, 0 stop and start again, 1 removed,"
+                + " 1 stranded (they will not resolve again: see the problems below)\n");
+        assertThat(text).containsPattern("org\\.example\\.plugin\\.b/0\\.1\\.0 \\[7\\]\\s+ACTIVE\\s+stranded\\s+imports org\\.example\\.utils");
+        assertThat(text).contains("Problems foreseen:\n  org.example.plugin.b/0.1.0 [7]: nothing but org.example.utils/2.0.0 [5] provides its"
+                + " package org.example.utils [2.0.0,3.0.0): it will not resolve again\n");
     }
 
     @Test

@@ -27,7 +27,7 @@ import org.osgi.resource.Requirement;
  * that does not match, which part of the filter it fails. Only the top-level terms of an {@code (&...)} filter are
  * taken apart; each term is evaluated with the framework's own filter implementation. Stateless.
  */
-final class Filters {
+public final class Filters {
     private static final String OBJECT_CLASS = "objectClass";
 
     private Filters() {
@@ -125,12 +125,12 @@ final class Filters {
     }
 
     /** @return the version range the requirement's filter asks for, or {@code null} when it has no version term */
-    static VersionRange range(Requirement requirement) {
+    public static VersionRange range(Requirement requirement) {
         return range(filter(requirement), versionAttribute(requirement.getNamespace()));
     }
 
     /** @return the range as people read it: {@code [1.0.0,2.0.0)}, {@code [1.0.0,∞)}, or {@code 1.0.0} for an exact version */
-    static String text(VersionRange range) {
+    public static String text(VersionRange range) {
         if (range == null) {
             return null;
         }

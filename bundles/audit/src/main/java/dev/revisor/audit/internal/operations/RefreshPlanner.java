@@ -15,18 +15,13 @@ import java.util.Set;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.Filter;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.namespace.HostNamespace;
-import org.osgi.framework.wiring.BundleCapability;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.BundleRevisions;
 import org.osgi.framework.wiring.BundleWire;
 import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
-import org.osgi.resource.Namespace;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
@@ -37,11 +32,13 @@ import dev.revisor.audit.api.PlannedRestartDTO;
 import dev.revisor.audit.api.RefreshPlanDTO;
 import dev.revisor.audit.api.Refreshes;
 import dev.revisor.audit.api.ServiceInUseDTO;
+import dev.revisor.audit.api.StrandedDTO;
 
 /**
  * Computes refresh plans (docs/operations.md, "Refresh plans"): the framework's dependency closure of the triggers,
  * and for every bundle in it the wires that put it there, its DS components and services that would go away, the
- * outside users of those services, and (for an uninstall) the imports nobody else could satisfy. Changes nothing.
+ * outside users of those services, and (for an uninstall) who would be stranded: the requirements nobody else could
+ * satisfy ({@link Stranding}). Changes nothing.
  * <p>
  * Concurrent Semantics: stateless, thread safe.
  */
@@ -91,6 +88,8 @@ final class RefreshPlanner {
         ordered.sort(Comparator.<Bundle>comparingInt(b -> depth.getOrDefault(b.getBundleId(), Integer.MAX_VALUE))
                 .thenComparingLong(Bundle::getBundleId));
 
+        Map<Long, List<StrandedDTO>> stranded = change == Refreshes.Change.UNINSTALL
+                ? Stranding.of(triggers, closure.values(), context.getBundles()) : Map.of();
         RefreshPlanDTO plan = new RefreshPlanDTO();
         plan.change = change.name();
         plan.triggers = new ArrayList<>();
@@ -110,6 +109,7 @@ final class RefreshPlanner {
             p.components = active ? components(scr, b) : new ArrayList<>();
             p.services = new ArrayList<>();
             p.problems = new ArrayList<>();
+            p.stranded = new ArrayList<>(stranded.getOrDefault(b.getBundleId(), List.of()));
             ServiceReference<?>[] registered = active ? b.getRegisteredServices() : null;
             if (registered != null) {
                 for (ServiceReference<?> ref : registered) {
@@ -121,7 +121,7 @@ final class RefreshPlanner {
                 }
             }
             if (change == Refreshes.Change.UNINSTALL && !p.removed) {
-                p.problems.addAll(uninstallProblems(context, b, triggers));
+                p.problems.addAll(uninstallProblems(context, b, triggers, p.stranded));
             }
             plan.affected.add(p);
         }
@@ -270,71 +270,37 @@ final class RefreshPlanner {
     }
 
     /**
-     * For a bundle wired to an uninstall trigger: which of those requirements no other bundle could satisfy.
+     * For a bundle in an uninstall plan, in plain words: what it is stranded by (nothing else provides a requirement
+     * of it, see {@link Stranding}) and which optional requirements lose their only provider.
      */
-    private static List<String> uninstallProblems(BundleContext context, Bundle b, Map<Long, Bundle> triggers) {
+    private static List<String> uninstallProblems(BundleContext context, Bundle b, Map<Long, Bundle> triggers,
+            List<StrandedDTO> stranded) {
         Set<String> problems = new LinkedHashSet<>();
+        for (StrandedDTO s : stranded) {
+            String from = s.provider.display();
+            if (HostNamespace.HOST_NAMESPACE.equals(s.namespace)) {
+                problems.add("it is a fragment of " + from + (s.providerStranded ? ", which would not resolve either" : "")
+                        + ": it stays unattached");
+            } else {
+                problems.add("nothing but " + from + (s.providerStranded ? ", which would not resolve either," : "")
+                        + " provides its " + Stranding.describe(s) + ": it will not resolve again");
+            }
+        }
         BundleRevision current = b.adapt(BundleRevision.class);
         BundleWiring wiring = current == null ? null : current.getWiring();
-        if (wiring == null) {
-            return new ArrayList<>();
-        }
-        List<BundleWire> wires = wiring.getRequiredWires(null);
+        List<BundleWire> wires = wiring == null ? null : wiring.getRequiredWires(null);
         if (wires == null) {
-            return new ArrayList<>();
+            return new ArrayList<>(problems);
         }
         for (BundleWire w : wires) {
             Bundle provider = w.getProvider().getBundle();
-            if (!triggers.containsKey(provider.getBundleId())) {
+            if (!triggers.containsKey(provider.getBundleId()) || Stranding.mandatory(w)
+                    || Stranding.alternatives(w, triggers, context.getBundles()) > 0) {
                 continue;
             }
-            String ns = w.getCapability().getNamespace();
-            String what = Names.wireKind(ns) + " " + Names.capabilityName(w);
-            String from = BundleRefDTO.of(provider).display();
-            if (HostNamespace.HOST_NAMESPACE.equals(ns)) {
-                problems.add("it is a fragment of " + from + ": it stays unattached");
-                continue;
-            }
-            boolean optional = Namespace.RESOLUTION_OPTIONAL.equals(
-                    w.getRequirement().getDirectives().get(Namespace.REQUIREMENT_RESOLUTION_DIRECTIVE));
-            if (alternatives(context, w, triggers) == 0) {
-                String filter = w.getRequirement().getDirectives().get(Namespace.REQUIREMENT_FILTER_DIRECTIVE);
-                problems.add(optional
-                        ? "its optional " + what + " from " + from + " goes away: nothing else provides it"
-                        : "nothing but " + from + " provides its " + what + (filter == null ? "" : " " + filter)
-                                + ": it will not resolve again");
-            }
+            problems.add("its optional " + Names.wireKind(w.getCapability().getNamespace()) + " " + Names.capabilityName(w)
+                    + " from " + BundleRefDTO.of(provider).display() + " goes away: nothing else provides it");
         }
         return new ArrayList<>(problems);
-    }
-
-    /** @return how many installed bundles other than the triggers declare a capability the wire's requirement matches */
-    private static int alternatives(BundleContext context, BundleWire w, Map<Long, Bundle> triggers) {
-        String ns = w.getCapability().getNamespace();
-        String filterText = w.getRequirement().getDirectives().get(Namespace.REQUIREMENT_FILTER_DIRECTIVE);
-        Filter filter = null;
-        if (filterText != null) {
-            try {
-                filter = FrameworkUtil.createFilter(filterText);
-            } catch (InvalidSyntaxException e) {
-                return 0;
-            }
-        }
-        int count = 0;
-        for (Bundle other : context.getBundles()) {
-            if (triggers.containsKey(other.getBundleId()) || other.getState() == Bundle.UNINSTALLED) {
-                continue;
-            }
-            BundleRevision rev = other.adapt(BundleRevision.class);
-            if (rev == null) {
-                continue;
-            }
-            for (BundleCapability cap : rev.getDeclaredCapabilities(ns)) {
-                if (filter == null || filter.matches(cap.getAttributes())) {
-                    count++;
-                }
-            }
-        }
-        return count;
     }
 }

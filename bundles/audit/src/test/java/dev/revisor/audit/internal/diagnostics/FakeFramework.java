@@ -28,14 +28,15 @@ import org.osgi.resource.Wire;
 /**
  * Wiring data built in the test: bundles, revisions, capabilities, requirements, wires and wirings that behave like
  * the framework's (the wiring API is a set of plain interfaces; Felix's implementations hold the same data).
- * {@link Bundle} itself is a Mockito mock that answers its id, name, version, state and adaptations.
+ * {@link Bundle} itself is a Mockito mock that answers its id, name, version, state and adaptations. Public for the
+ * tests of other audit packages (the refresh planner).
  */
-final class FakeFramework {
+public final class FakeFramework {
     private final Map<Long, List<Rev>> revisionsById = new LinkedHashMap<>();
     private final Map<Long, Bundle> bundles = new LinkedHashMap<>();
 
     /** @return a new bundle with one current, resolved revision (no capabilities yet) */
-    Rev bundle(long id, String bsn, String version) {
+    public Rev bundle(long id, String bsn, String version) {
         Bundle b = mock(Bundle.class);
         when(b.getBundleId()).thenReturn(id);
         when(b.getSymbolicName()).thenReturn(bsn);
@@ -69,7 +70,7 @@ final class FakeFramework {
         when(r.bundle.getState()).thenReturn(Bundle.UNINSTALLED);
     }
 
-    Collection<Bundle> bundles() {
+    public Collection<Bundle> bundles() {
         return bundles.values();
     }
 
@@ -79,8 +80,8 @@ final class FakeFramework {
 
     // ---- the wiring API ----
 
-    static final class Rev implements BundleRevision {
-        final Bundle bundle;
+    public static final class Rev implements BundleRevision {
+        public final Bundle bundle;
         final String bsn;
         final Version version;
         final List<BundleCapability> declaredCaps = new ArrayList<>();
@@ -100,7 +101,7 @@ final class FakeFramework {
         }
 
         /** Exports a package; a resolved revision offers it in its wiring too. */
-        Rev exports(String pkg, String v, String... uses) {
+        public Rev exports(String pkg, String v, String... uses) {
             Map<String, Object> attrs = new HashMap<>();
             attrs.put(PackageNamespace.PACKAGE_NAMESPACE, pkg);
             attrs.put(PackageNamespace.CAPABILITY_VERSION_ATTRIBUTE, Version.parseVersion(v));
@@ -147,8 +148,13 @@ final class FakeFramework {
         }
 
         /** Declares an import and wires it to the exporter's capability for the package. */
-        Rev wire(String pkg, String range, Rev exporter) {
-            Req req = imports(pkg, range);
+        public Rev wire(String pkg, String range, Rev exporter) {
+            return wire(pkg, range, exporter, Map.of());
+        }
+
+        /** Declares an import with extra directives (e.g. {@code resolution:=optional}) and wires it to the exporter. */
+        public Rev wire(String pkg, String range, Rev exporter, Map<String, String> directives) {
+            Req req = imports(pkg, range, directives);
             BundleCapability cap = exporter.wiring.caps.stream()
                     .filter(c -> pkg.equals(c.getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE)))
                     .findFirst().orElseThrow(() -> new IllegalArgumentException(exporter.bsn + " does not export " + pkg));
@@ -157,7 +163,7 @@ final class FakeFramework {
         }
 
         /** Require-Bundle on the provider, wired. */
-        Rev requiresBundle(Rev provider, boolean reexport) {
+        public Rev requiresBundle(Rev provider, boolean reexport) {
             Map<String, String> dirs = new HashMap<>();
             if (reexport) {
                 dirs.put(BundleNamespace.REQUIREMENT_VISIBILITY_DIRECTIVE, BundleNamespace.VISIBILITY_REEXPORT);
