@@ -191,6 +191,19 @@ final class DeployHarness implements AutoCloseable {
         }
     }
 
+    /** Something changed before the failure (a bundle stopped, bytes updated, a bundle uninstalled): never "nothing". */
+    void assertNotReportedAsNothingChanged(String file) throws IOException {
+        DeployFileDTO row = row(file);
+        assertThat(row).as("%s has a row", file).isNotNull();
+        String marker = markerText(file);
+        for (String untrue : UNTRUE_AFTER_A_CHANGE) {
+            assertThat(row.reason).as("the reason of %s after a change", file).doesNotContain(untrue);
+            if (marker != null) {
+                assertThat(marker).as("the marker of %s after a change", file).doesNotContain(untrue);
+            }
+        }
+    }
+
     @Override
     public void close() {
         fw.releaseAll();

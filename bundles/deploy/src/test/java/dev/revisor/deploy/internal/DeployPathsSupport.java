@@ -61,6 +61,22 @@ abstract class DeployPathsSupport {
         assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
     }
 
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return the version of the package the user's current revision is wired to, or null when unresolved */
+    String userWiredTo() {
+        FakeBundle u = h.bundle(USER);
+        java.util.Map<String, FakeRevision> w = u == null ? null : u.current.wires;
+        FakeRevision p = w == null ? null : w.get(PKG);
+        return p == null ? null : p.version.toString();
+    }
+
     static Supplier<Throwable> bundleException(String message) {
         return () -> new BundleException(message, BundleException.STATECHANGE_ERROR);
     }

@@ -39,6 +39,7 @@ final class FakeRefreshes implements Refreshes {
 
     @Override
     public RefreshPlanDTO plan(Collection<Bundle> bundles, Change change) {
+        fw.faults().check(Step.AUDIT_PLAN, bundles.isEmpty() ? null : bundles.iterator().next().getSymbolicName());
         RefreshPlanDTO plan = new RefreshPlanDTO();
         plan.change = change.name();
         plan.triggers = new ArrayList<>();

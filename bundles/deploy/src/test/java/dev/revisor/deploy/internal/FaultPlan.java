@@ -31,7 +31,9 @@ final class FaultPlan {
         /** {@code FrameworkWiring.refreshBundles}: the refresh runs, but its listeners are never called. */
         REFRESH_SILENT,
         /** {@code Refreshes.refresh} of the audit API, before the framework is asked. */
-        AUDIT_REFRESH
+        AUDIT_REFRESH,
+        /** {@code Refreshes.plan} of the audit API: before anything changes. */
+        AUDIT_PLAN
     }
 
     /**

@@ -17,6 +17,9 @@ import java.util.jar.Manifest;
  * text entry that makes two builds of one version differ in their bytes when the test wants that.
  */
 final class Fixtures {
+    /** Every entry's time: one build of the same headers and entries gives the same bytes (the same SHA-256). */
+    private static final long FIXED_TIME = 1_700_000_000_000L;
+
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final Map<String, String> entries = new LinkedHashMap<>();
 
@@ -60,9 +63,16 @@ final class Fixtures {
         Attributes main = mf.getMainAttributes();
         headers.forEach((k, v) -> main.put(new Attributes.Name(k), v));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(bytes, mf)) {
+        try (JarOutputStream jar = new JarOutputStream(bytes)) {
+            JarEntry manifest = new JarEntry(JarInspector.MANIFEST);
+            manifest.setTime(FIXED_TIME);
+            jar.putNextEntry(manifest);
+            mf.write(jar);
+            jar.closeEntry();
             for (Map.Entry<String, String> e : entries.entrySet()) {
-                jar.putNextEntry(new JarEntry(e.getKey()));
+                JarEntry entry = new JarEntry(e.getKey());
+                entry.setTime(FIXED_TIME);
+                jar.putNextEntry(entry);
                 jar.write(e.getValue().getBytes(StandardCharsets.UTF_8));
                 jar.closeEntry();
             }
