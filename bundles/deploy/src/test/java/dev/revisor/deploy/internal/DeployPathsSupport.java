@@ -36,7 +36,11 @@ abstract class DeployPathsSupport {
 
     @AfterEach
     void closeHarness() {
-        h.close();
+        try {
+            assertThat(h.fw.faults().unfired()).as("every fault the test planned fired (else it tested nothing)").isEmpty();
+        } finally {
+            h.close();
+        }
     }
 
     long startTimeoutMillis() {

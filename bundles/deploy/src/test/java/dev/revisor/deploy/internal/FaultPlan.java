@@ -108,6 +108,17 @@ final class FaultPlan {
         return List.copyOf(fired);
     }
 
+    /** @return the faults planned that have not fired: a test whose fault never fired tested nothing */
+    List<String> unfired() {
+        List<String> out = new java.util.ArrayList<>();
+        for (Fault f : faults) {
+            if (!f.fired) {
+                out.add(f.step + " " + f.symbolicName + " #" + f.occurrence + " (reached " + f.seen.get() + " times)");
+            }
+        }
+        return out;
+    }
+
     private Fault due(Step step, String symbolicName) {
         for (Fault f : faults) {
             if (f.step != step || f.fired || (f.symbolicName != null && !f.symbolicName.equals(symbolicName))) {
