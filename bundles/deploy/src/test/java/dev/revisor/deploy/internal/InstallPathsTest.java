@@ -172,4 +172,17 @@ class InstallPathsTest extends DeployPathsSupport {
         assertThat(h.lastEvent("copy.jar")).isEqualTo("deploy.refused");
         assertThat(h.state(LIB)).isEqualTo("ACTIVE");
     }
+
+    @Test
+    void aFragmentIsDeployedWithoutBeingStarted() throws Exception {
+        h.deploy(LIB_JAR, lib("2.0.0"));
+        h.deploy("frag.jar", Fixtures.bundle("org.example.frag", "1.0.0").header("Fragment-Host", LIB).build());
+
+        DeployFileDTO row = h.row("frag.jar");
+        assertThat(row.state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(row.reason).contains("a fragment");
+        assertThat(h.markerKind("frag.jar")).isNull();
+        assertThat(h.bundle("org.example.frag").history).as("a fragment is never started").isEmpty();
+        assertThat(h.state(LIB)).isEqualTo("ACTIVE");
+    }
 }

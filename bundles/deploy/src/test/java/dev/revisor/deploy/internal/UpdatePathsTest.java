@@ -259,4 +259,27 @@ class UpdatePathsTest extends DeployPathsSupport {
         assertThat(h.state(USER)).isEqualTo("ACTIVE");
         assertThat(h.bundle(LIB).getVersion()).hasToString("2.0.0");
     }
+
+    @Test
+    void anImportersStopThatBlocksForAWhileDelaysTheUpdateButEndsDeployed() throws Exception {
+        libAndUserRunning();
+        CountDownLatch release = h.fw.behaviour(USER).blockStop();
+        Thread releaser = new Thread(() -> {
+            while (!"STOPPING".equals(h.state(USER))) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+        }, "update-paths-test-release-stop");
+        releaser.setDaemon(true);
+        releaser.start();
+
+        h.deploy(LIB_JAR, lib("2.1.0"));
+        releaser.join(10_000);
+
+        assertThat(h.row(LIB_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.bundle(USER).history).contains("stop 1.0.0");
+        assertThat(h.state(LIB)).isEqualTo("ACTIVE");
+        assertThat(h.state(USER)).isEqualTo("ACTIVE");
+        assertThat(userWiredTo()).isEqualTo("2.1.0");
+    }
 }
