@@ -30,7 +30,7 @@ import dev.revisor.deploy.internal.FaultPlan.Step;
 /**
  * A bundle of the {@link FakeFramework}, with Felix's lifecycle: INSTALLED, RESOLVED, STARTING, ACTIVE, STOPPING,
  * UNINSTALLED; a state-change lock per bundle that a start or stop holds while its activator runs (another thread's
- * stop, update or uninstall waits for it, at most {@link #LOCK_WAIT_MILLIS}, then fails as Felix does); a persistent
+ * stop, update or uninstall waits for it, at most {@code lockWaitMillis} of the framework, then fails as Felix does); a persistent
  * start flag; update to a new revision (the old one stays removal-pending while an importer is wired to it); and
  * what its activator does ({@link Behaviour}). The {@link FaultPlan} is consulted at the start of each operation.
  * <p>
@@ -321,7 +321,7 @@ final class FakeBundle implements Bundle, BundleStartLevel {
 
     private void lock(String what) throws BundleException {
         try {
-            if (!stateLock.tryLock(LOCK_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (!stateLock.tryLock(fw.lockWaitMillis, TimeUnit.MILLISECONDS)) {
                 throw new BundleException("Unable to acquire the state change lock for the module " + name() + " to " + what
                         + ": another thread holds it (a start or stop that has not returned)", BundleException.STATECHANGE_ERROR);
             }

@@ -72,6 +72,8 @@ final class FakeFramework implements BundleContext, FrameworkWiring {
     private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
     private final FakeBundle system;
     private volatile ExecutorService refresher = newRefresher();
+    /** How long a bundle operation waits for another thread's hold on that bundle's lock (Felix: until it is free). */
+    volatile long lockWaitMillis = FakeBundle.LOCK_WAIT_MILLIS;
 
     FakeFramework() {
         try {

@@ -84,6 +84,7 @@ class FakeFrameworkTest {
 
     @Test
     void aStartThatBlocksHoldsTheBundlesLockSoAStopFromAnotherThreadWaitsAndThenFails() throws Exception {
+        fw.lockWaitMillis = 100;
         FakeBundle lib = install("lib", lib("2.0.0"));
         CountDownLatch release = fw.behaviour("lib").blockStart();
         Thread starter = new Thread(() -> {
