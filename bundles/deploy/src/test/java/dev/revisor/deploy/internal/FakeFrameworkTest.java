@@ -95,14 +95,17 @@ class FakeFrameworkTest {
             }
         }, "fake-framework-test-start");
         starter.start();
-        while (lib.getState() != Bundle.STARTING) {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (lib.getState() != Bundle.STARTING && System.nanoTime() < end) {
             Thread.onSpinWait();
         }
+        assertThat(lib.getState()).isEqualTo(Bundle.STARTING);
 
         assertThatThrownBy(lib::stop).isInstanceOf(BundleException.class).hasMessageContaining("state change lock");
 
         release.countDown();
         starter.join(10_000);
+        assertThat(starter.isAlive()).isFalse();
         assertThat(lib.getState()).isEqualTo(Bundle.ACTIVE);
     }
 

@@ -265,7 +265,8 @@ class UpdatePathsTest extends DeployPathsSupport {
         libAndUserRunning();
         CountDownLatch release = h.fw.behaviour(USER).blockStop();
         Thread releaser = new Thread(() -> {
-            while (!"STOPPING".equals(h.state(USER))) {
+            long end = System.nanoTime() + 20_000_000_000L; // bounded: the thread ends even if the stop never comes
+            while (!"STOPPING".equals(h.state(USER)) && System.nanoTime() < end) {
                 Thread.onSpinWait();
             }
             release.countDown();
