@@ -1,0 +1,96 @@
+package dev.revisor.deploy.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.FrameworkEvent;
+
+import dev.revisor.audit.api.BundleRefDTO;
+import dev.revisor.audit.api.PlannedRestartDTO;
+import dev.revisor.audit.api.RefreshPlanDTO;
+import dev.revisor.audit.api.RefreshRecordDTO;
+import dev.revisor.audit.api.Refreshes;
+import dev.revisor.deploy.internal.FaultPlan.Step;
+
+/**
+ * The audit's refreshes over the {@link FakeFramework}: {@link #plan} is the dependency closure as it stands (each
+ * bundle with its state, whether it restarts, whether the change removes it); {@link #refresh} asks the framework's
+ * {@code refreshBundles} and waits for that call's own listener, at most the timeout ({@link TimeoutException}
+ * then, as the real one). The {@link FaultPlan} step {@link Step#AUDIT_REFRESH} throws before the framework is asked
+ * (an {@code IllegalStateException} as Felix throws while it stops, a {@code TimeoutException}, ...).
+ * Concurrent Semantics: thread safe.
+ */
+final class FakeRefreshes implements Refreshes {
+    private final FakeFramework fw;
+    private final FakeJournal journal;
+    /** How many refreshes were asked for, for assertions. */
+    final List<List<String>> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    FakeRefreshes(FakeFramework fw, FakeJournal journal) {
+        this.fw = fw;
+        this.journal = journal;
+    }
+
+    @Override
+    public RefreshPlanDTO plan(Collection<Bundle> bundles, Change change) {
+        fw.faults().check(Step.AUDIT_PLAN, bundles.isEmpty() ? null : bundles.iterator().next().getSymbolicName());
+        RefreshPlanDTO plan = new RefreshPlanDTO();
+        plan.change = change.name();
+        plan.triggers = new ArrayList<>();
+        plan.affected = new ArrayList<>();
+        plan.servicesInUse = new ArrayList<>();
+        for (Bundle b : bundles) {
+            plan.triggers.add(BundleRefDTO.of(b));
+        }
+        for (Bundle b : fw.getDependencyClosure(bundles)) {
+            PlannedRestartDTO p = new PlannedRestartDTO();
+            p.bundle = BundleRefDTO.of(b);
+            p.state = Explain.state(b);
+            p.restarts = b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING;
+            p.removed = change == Change.UNINSTALL && bundles.contains(b);
+            p.reasons = new ArrayList<>();
+            p.components = new ArrayList<>();
+            p.services = new ArrayList<>();
+            p.problems = new ArrayList<>();
+            plan.affected.add(p);
+        }
+        return plan;
+    }
+
+    @Override
+    public RefreshRecordDTO refresh(Collection<Bundle> bundles, long timeoutMillis) throws InterruptedException, TimeoutException {
+        List<String> names = new ArrayList<>();
+        for (Bundle b : bundles) {
+            names.add(Explain.name(b));
+        }
+        requested.add(names);
+        String first = bundles.isEmpty() ? null : bundles.iterator().next().getSymbolicName();
+        fw.faults().check(Step.AUDIT_REFRESH, first);
+        RefreshRecordDTO record = new RefreshRecordDTO();
+        record.start = Instant.now().toString();
+        record.requested = true;
+        record.triggers = new ArrayList<>();
+        for (Bundle b : bundles) {
+            record.triggers.add(BundleRefDTO.of(b));
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        fw.refreshBundles(bundles.isEmpty() ? null : new ArrayList<>(bundles), event -> {
+            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
+                done.countDown();
+            }
+        });
+        if (!done.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            throw new TimeoutException("the refresh of " + names + " did not end within " + timeoutMillis + " ms");
+        }
+        record.end = Instant.now().toString();
+        record.failures = new ArrayList<>(fw.frameworkErrors);
+        journal.record("refresh.done", null, null, new java.util.LinkedHashMap<>(java.util.Map.of("triggers", names)));
+        return record;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.revisor.deploy.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeoutException;
+
+import org.junit.jupiter.api.Test;
+
+import dev.revisor.deploy.api.DeployFileDTO;
+import dev.revisor.deploy.internal.FaultPlan.Step;
+
+/**
+ * Every exit path of a removal, and issue 11's removal semantics: the file is gone (the user's intent), a dependent
+ * that no longer resolves is {@code pending} with a {@code .pending} marker naming the package, its range and the
+ * file that took it away; when a provider comes back, it starts and the marker goes.
+ */
+class RemovalPathsTest extends DeployPathsSupport {
+
+    @Test
+    void removingAJarNobodyUsesUninstallsItAndForgetsTheFile() throws Exception {
+        h.deploy(LIB_JAR, lib("2.0.0"));
+
+        h.remove(LIB_JAR);
+
+        assertThat(h.row(LIB_JAR)).isNull();
+        assertThat(h.markerKind(LIB_JAR)).isNull();
+        assertThat(h.lastEvent(LIB_JAR)).isEqualTo("deploy.uninstalled");
+        assertThat(h.state(LIB)).isEqualTo("GONE");
+        assertThat(h.fw.getRemovalPendingBundles()).isEmpty();
+    }
+
+    @Test
+    void removingAProviderJournalsThePlanAndLeavesItsImporterPendingWithAMarkerNamingWhatItWaitsFor() throws Exception {
+        libAndUserRunning();
+
+        h.remove(LIB_JAR);
+
+        assertThat(h.state(LIB)).isEqualTo("GONE");
+        assertThat(h.state(USER)).isEqualTo("INSTALLED");
+        assertThat(h.events(LIB_JAR)).extracting(e -> e.type).contains("deploy.plan", "deploy.uninstalled");
+        assertThat(h.events(LIB_JAR).stream().filter(e -> e.type.equals("deploy.plan")).findFirst().get().details.get("affected"))
+                .asString().contains(USER);
+        DeployFileDTO row = h.row(USER_JAR);
+        assertThat(row.state).as("the stranded importer's row").isEqualTo(DeployFileDTO.PENDING);
+        assertThat(row.reason).contains("package " + PKG + " [2.0.0,3.0.0)").contains(LIB_JAR);
+        assertThat(h.markerKind(USER_JAR)).isEqualTo(DeployEngine.PENDING_SUFFIX);
+        assertThat(h.markerText(USER_JAR)).contains("package " + PKG + " [2.0.0,3.0.0)").contains(LIB_JAR);
+        assertThat(h.lastEvent(USER_JAR)).isEqualTo("deploy.pending");
+    }
+
+    @Test
+    void aProviderMovedBackInBringsTheImporterBackAndRemovesItsMarker() throws Exception {
+        libAndUserRunning();
+        h.remove(LIB_JAR);
+
+        h.deploy(LIB_JAR, lib("2.0.0"));
+
+        assertThat(h.state(LIB)).isEqualTo("ACTIVE");
+        assertThat(h.state(USER)).as("the importer runs again, as after a restart").isEqualTo("ACTIVE");
+        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.markerKind(USER_JAR)).isNull();
+    }
+
+    @Test
+    void anUninstallThatThrowsABundleExceptionLeavesEveryBundleRunningOrNamed() throws Exception {
+        libAndUserRunning();
+        h.fw.faults().at(Step.UNINSTALL, LIB, bundleException("the bundle cache is locked"));
+
+        h.remove(LIB_JAR);
+
+        assertThat(h.lastEvent(LIB_JAR)).startsWith("deploy.");
+        h.assertEveryBundleActiveOrNamed(USER_JAR, USER);
+        DeployFileDTO row = h.row(LIB_JAR);
+        assertThat(row).as("the removal failed: its file keeps a row that says so").isNotNull();
+        assertThat(row.reason).contains("the bundle cache is locked");
+        assertThat(row.outcome).isEqualTo("failed");
+    }
+
+    @Test
+    void anUninstallThatThrowsIllegalStateLeavesEveryBundleRunningOrNamed() throws Exception {
+        libAndUserRunning();
+        h.fw.faults().at(Step.UNINSTALL, LIB, illegalState("Framework is stopping"));
+
+        h.remove(LIB_JAR);
+
+        h.assertEveryBundleActiveOrNamed(USER_JAR, USER);
+        DeployFileDTO row = h.row(LIB_JAR);
+        assertThat(row).isNotNull();
+        assertThat(row.reason).contains("Framework is stopping");
+    }
+
+    @Test
+    void theImportersStopThrowingIllegalStateBeforeTheUninstallIsOnRecord() throws Exception {
+        libAndUserRunning();
+        h.fw.faults().at(Step.STOP, USER, illegalState("Framework is stopping"));
+
+        h.remove(LIB_JAR);
+
+        DeployFileDTO row = h.row(LIB_JAR);
+        assertThat(row).isNotNull();
+        assertThat(row.reason).as("the failed removal is on the file's record").contains("Framework is stopping");
+        assertThat(row.outcome).isEqualTo("failed");
+        h.assertEveryBundleActiveOrNamed(USER_JAR, USER);
+    }
+
+    @Test
+    void theRemovalsRefreshThrowingIllegalStateLeavesTheImporterRunningOrNamed() throws Exception {
+        libAndUserRunning();
+        h.fw.faults().at(Step.AUDIT_REFRESH, LIB, illegalState("Framework is stopping"));
+
+        h.remove(LIB_JAR);
+
+        assertThat(h.state(LIB)).isEqualTo("GONE");
+        h.assertEveryBundleActiveOrNamed(USER_JAR, USER);
+        h.assertNotReportedAsNothingChanged(USER_JAR);
+    }
+
+    @Test
+    void theRemovalsRefreshTimingOutLeavesTheImporterRunningOrNamed() throws Exception {
+        libAndUserRunning();
+        h.fw.faults().at(Step.AUDIT_REFRESH, LIB, () -> new TimeoutException("the refresh did not end"));
+
+        h.remove(LIB_JAR);
+
+        assertThat(h.state(LIB)).isEqualTo("GONE");
+        h.assertEveryBundleActiveOrNamed(USER_JAR, USER);
+    }
+}
