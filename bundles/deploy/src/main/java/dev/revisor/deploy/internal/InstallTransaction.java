@@ -46,6 +46,12 @@ final class InstallTransaction {
                 outcomes.refused(op, rec, null, facts.sha256, "framework", "the framework refused to install it: "
                         + Explain.firstLine(e.getMessage()));
                 return false;
+            } catch (IllegalStateException e) {
+                // the framework is stopping: nothing was installed; the same bytes are tried again at the next start
+                ctx.store.clearTransaction();
+                outcomes.refused(op, rec, null, null, "framework", "the framework could not install it now: "
+                        + Explain.firstLine(e.getMessage()) + "; it is tried again at the next start");
+                return false;
             }
             // no second write of the record: at restart the bundle's location tells whether the install happened
             tx.phase = Transaction.APPLIED;

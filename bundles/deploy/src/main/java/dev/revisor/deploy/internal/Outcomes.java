@@ -154,6 +154,28 @@ final class Outcomes {
         ctx.log.warn("deploy: {} {}", rec.file, reason);
     }
 
+    /**
+     * The bundle of this file ran, was stopped for another file's change, and does not run again (for another reason
+     * than a missing requirement, see {@link #stranded}): its file is failed, with the other file's operation.
+     *
+     * @param by the file whose change stopped it
+     */
+    void dependentDown(Operation op, FileRecord rec, Bundle bundle, String by, String reason) {
+        Map<String, Object> details = DeployContext.details(rec.file, rec.sha256);
+        details.put("by", by);
+        details.put("reason", reason);
+        ctx.journal.record("deploy.failed", op.id(), bundle, details);
+        rec.state = DeployFileDTO.FAILED;
+        rec.outcome = Operation.FAILED;
+        rec.operation = op.id();
+        rec.reason = reason;
+        rec.time = Instant.now().toString();
+        rec.marker = rec.file + FAILED_SUFFIX;
+        publish(rec);
+        writeMarker(rec.file, FAILED_SUFFIX, markerText(rec, headline(DeployFileDTO.FAILED)));
+        ctx.log.warn("deploy: {} {}", rec.file, reason);
+    }
+
     /** @param thrown what the bundle's start threw: its exception and root cause are journaled, for audit:why */
     void failed(Operation op, FileRecord rec, Bundle bundle, String reason, Throwable thrown) {
         Map<String, Object> details = DeployContext.details(rec.file, rec.sha256);

@@ -162,7 +162,11 @@ final class Recovery {
             }
             PlanRestarter.Verdict verdict = restarter.verify(tx, bundle, tx.file, Map.of());
             if (verdict.ok()) {
-                ctx.store.keep(tx.file);
+                if (Files.exists(ctx.store.staging(tx.file))) {
+                    ctx.store.keep(tx.file);
+                } else {
+                    Bundles.snapshot(bundle, ctx.store.bytes(tx.file)); // kept already, or lost: what it runs now
+                }
                 rec.sha256 = tx.sha256;
                 rec.triedSha256 = null;
                 outcomes.deployed(op, rec, what + "; completed at restart: " + name + " and every bundle of its plan are active");
@@ -203,8 +207,7 @@ final class Recovery {
             }
         }
         PlanRestarter.Verdict verdict = restarter.refreshStartVerify(bundle, tx, tx.file);
-        remove.complete(op, tx.file, tx, display + " (completed at restart)", verdict, null);
-        return verdict.ok() ? COMPLETED : FAILED;
+        return remove.complete(op, tx.file, tx, display + " (completed at restart)", verdict, null) ? COMPLETED : FAILED;
     }
 
     /** What the bundle runs, by content. */

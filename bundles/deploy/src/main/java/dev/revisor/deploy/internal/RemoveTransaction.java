@@ -9,15 +9,13 @@ import java.util.Set;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleException;
-import org.osgi.framework.wiring.BundleCapability;
-import org.osgi.framework.wiring.BundleRequirement;
-import org.osgi.framework.wiring.BundleWire;
-import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.framework.namespace.PackageNamespace;
 
 import dev.revisor.audit.api.Operation;
 import dev.revisor.audit.api.PlannedRestartDTO;
 import dev.revisor.audit.api.RefreshPlanDTO;
 import dev.revisor.audit.api.Refreshes;
+import dev.revisor.audit.api.StrandedDTO;
 
 /**
  * The removal of a file: its bundle is uninstalled (the file is gone: that is the user's intent), the plan is
@@ -48,7 +46,7 @@ final class RemoveTransaction {
             try {
                 RefreshPlanDTO plan = ctx.refreshes.plan(List.of(bundle), Refreshes.Change.UNINSTALL);
                 restarter.journalPlan(op, bundle, name, plan);
-                List<String> predicted = predictStranded(bundle, plan);
+                List<String> predicted = predictStranded(plan);
                 if (!predicted.isEmpty()) {
                     Map<String, Object> details = DeployContext.details(name, null);
                     details.put("stranded", predicted);
@@ -78,7 +76,8 @@ final class RemoveTransaction {
      *
      * @param failure what went wrong on the way (the refresh threw), or {@code null}
      */
-    void complete(Operation op, String name, Transaction tx, String display, PlanRestarter.Verdict verdict, Exception failure) {
+    /** @return whether everything but the stranded dependents is back (then the removal succeeded) */
+    boolean complete(Operation op, String name, Transaction tx, String display, PlanRestarter.Verdict verdict, Exception failure) {
         for (Starter.Stuck s : verdict.stuck) {
             stuck.journalStuck(op, name, tx, s);
         }
@@ -109,12 +108,28 @@ final class RemoveTransaction {
                 others.add(f);
             }
         }
+        // a dependent that was stopped for the removal and does not run for another reason: said beside its own file
+        for (long id : tx.activeBefore) {
+            Bundle b = ctx.bundles.getBundle(id);
+            FileRecord dependent = outcomes.byBundle(id);
+            if (b == null || Bundles.isRunning(b) || strandedPrefixes.contains(Explain.name(b) + " ") || dependent == null
+                    || dependent.file.equals(name)) {
+                continue;
+            }
+            String why = verdict.failures.stream().filter(f -> f.startsWith(Explain.name(b) + " ")).findFirst()
+                    .orElse(Explain.name(b) + " is " + Explain.state(b));
+            outcomes.dependentDown(op, dependent, b, name, Explain.name(b) + " was stopped for the removal of " + name
+                    + " (operation " + op.id() + ") and does not run again: " + why + (verdict.refreshTimedOut
+                    ? "; the refresh had not ended in time. Once it has, start it (start " + id + ")" : ""));
+        }
         String reason = "removed " + name + ": uninstalled " + display
                 + (failure == null ? "" : "; then Revisor failed: " + failure)
                 + (strandedNames.isEmpty() ? "" : "; bundles that used it wait for a provider: " + String.join("; ", strandedNames))
                 + (others.isEmpty() ? "" : "; not running: " + String.join("; ", others));
-        op.outcome(failure == null && others.isEmpty() ? Operation.SUCCEEDED : Operation.FAILED, reason);
+        boolean ok = failure == null && others.isEmpty();
+        op.outcome(ok ? Operation.SUCCEEDED : Operation.FAILED, reason);
         outcomes.forget(name);
+        return ok;
     }
 
     /** Something threw: judge by what happened. Not uninstalled: the plan runs again; uninstalled: complete it. */
@@ -150,35 +165,22 @@ final class RemoveTransaction {
     }
 
     /**
-     * @return the bundles of the plan that would no longer resolve once the bundle is gone: each with the requirement
-     *         it would miss (wired to the bundle now, and no other bundle provides it)
+     * @return the bundles of the plan that would no longer resolve once the bundle is gone, each with the requirement
+     *         it would miss, as the audit's plan says ({@code PlannedRestartDTO.stranded})
      */
-    List<String> predictStranded(Bundle removed, RefreshPlanDTO plan) {
+    static List<String> predictStranded(RefreshPlanDTO plan) {
         List<String> out = new ArrayList<>();
         if (plan == null || plan.affected == null) {
             return out;
         }
         for (PlannedRestartDTO p : plan.affected) {
-            Bundle b = p.bundle == null ? null : ctx.bundles.getBundle(p.bundle.id);
-            BundleWiring wiring = b == null || b.getBundleId() == removed.getBundleId() ? null : b.adapt(BundleWiring.class);
-            if (wiring == null) {
+            if (p.bundle == null || p.stranded == null) {
                 continue;
             }
-            for (BundleWire wire : wiring.getRequiredWires(null)) {
-                if (wire.getProvider().getBundle().getBundleId() != removed.getBundleId()) {
-                    continue;
-                }
-                BundleRequirement req = wire.getRequirement();
-                boolean other = false;
-                for (BundleCapability c : ctx.wiring.findProviders(req)) {
-                    if (c.getRevision().getBundle().getBundleId() != removed.getBundleId()) {
-                        other = true;
-                        break;
-                    }
-                }
-                if (!other) {
-                    out.add(Explain.name(b) + " would miss " + Explain.requirement(req));
-                }
+            for (StrandedDTO s : p.stranded) {
+                out.add(p.bundle.display() + " would miss " + (PackageNamespace.PACKAGE_NAMESPACE.equals(s.namespace) ? "package "
+                        : s.namespace + " ") + s.name + (s.range == null ? "" : " " + s.range)
+                        + (s.provider == null ? "" : " (from " + s.provider.display() + (s.providerStranded ? ", stranded itself" : "") + ")"));
             }
         }
         return out;

@@ -100,6 +100,9 @@ final class UpdateTransaction {
             } catch (RuntimeException | IOException e) {
                 keepStaged = afterFailure(op, rec, bundle, tx, previous, e);
                 return false;
+            } catch (Error e) {
+                keepStaged = true; // the write-ahead record and the staged bytes stay: the next start recovers
+                throw e;
             }
         } finally {
             if (!keepStaged) {
@@ -177,16 +180,28 @@ final class UpdateTransaction {
         } catch (IOException e) {
             ctx.log.warn("deploy: cannot note the rollback of {} in the write-ahead record: {}", rec.file, e.getMessage());
         }
+        boolean restored = false;
         try {
             restarter.stopAll(tx.activeBefore);
             restarter.stopTransient(bundle);
             try (InputStream in = Files.newInputStream(previous)) {
                 bundle.update(in);
             }
+            restored = true;
             verdict = restarter.refreshStartVerify(bundle, tx, rec.file);
         } catch (BundleException | IOException | RuntimeException e) {
-            verdict = PlanRestarter.Verdict.failure("putting the previous bytes back failed: " + Explain.firstLine(String.valueOf(e.getMessage())));
+            verdict = PlanRestarter.Verdict.failure((restored ? "the previous bytes are back, but then " : "putting the previous bytes"
+                    + " back failed: ") + Explain.firstLine(e.getMessage() == null ? e.toString() : e.getMessage()));
             ctx.log.error("deploy: the rollback of {} failed: {}", rec.file, e.toString(), e);
+        }
+        if (!restored) {
+            // the bundle runs the new bytes: they are its bytes now (the next update's previous ones)
+            try {
+                ctx.store.keep(rec.file);
+            } catch (IOException e) {
+                ctx.log.warn("deploy: cannot keep the bytes {} runs: {}", rec.file, e.getMessage());
+            }
+            rec.sha256 = tx.sha256;
         }
         rec.triedSha256 = tx.sha256;
         rec.triedModified = rec.seenModified;
@@ -216,8 +231,10 @@ final class UpdateTransaction {
             // the bundle is not back: what its start threw now (the previous version's activator) is what audit:why needs
             details.putAll(Explain.exceptionDetails(verdict.thrown.get(bundle.getBundleId())));
             ctx.journal.record("deploy.rollback-failed", op.id(), bundle, details);
+            List<String> down = restarter.namesNotRunning(tx.activeBefore);
             outcomes.mark(op, rec, DeployFileDTO.FAILED, Operation.FAILED,
-                    cause + ". The rollback did not bring everything back: " + String.join("; ", verdict.failures), Outcomes.FAILED_SUFFIX);
+                    cause + ". The rollback did not bring everything back: " + String.join("; ", verdict.failures)
+                    + (down.isEmpty() ? "" : ". Not running now: " + String.join(", ", down)), Outcomes.FAILED_SUFFIX);
         }
     }
 

@@ -15,6 +15,7 @@ import dev.revisor.audit.api.BundleRefDTO;
 import dev.revisor.audit.api.PlannedRestartDTO;
 import dev.revisor.audit.api.RefreshPlanDTO;
 import dev.revisor.audit.api.RefreshRecordDTO;
+import dev.revisor.audit.api.StrandedDTO;
 import dev.revisor.audit.api.Refreshes;
 import dev.revisor.deploy.internal.FaultPlan.Step;
 
@@ -58,9 +59,41 @@ final class FakeRefreshes implements Refreshes {
             p.components = new ArrayList<>();
             p.services = new ArrayList<>();
             p.problems = new ArrayList<>();
+            p.stranded = change == Change.UNINSTALL && !bundles.contains(b) ? stranded((FakeBundle) b, bundles) : new ArrayList<>();
             plan.affected.add(p);
         }
         return plan;
+    }
+
+    /** @return the imports of the bundle that are wired to a removed bundle and that no other bundle exports, as the planner says */
+    private List<StrandedDTO> stranded(FakeBundle b, Collection<Bundle> removed) {
+        List<StrandedDTO> out = new ArrayList<>();
+        FakeRevision rev = b.current;
+        if (rev == null || rev.wires == null) {
+            return out;
+        }
+        for (FakeRevision.Import imp : rev.imports) {
+            FakeRevision provider = rev.wires.get(imp.name);
+            if (imp.optional || provider == null || !removed.contains(provider.bundle)) {
+                continue;
+            }
+            boolean other = false;
+            for (Bundle candidate : fw.getBundles()) {
+                FakeRevision c = ((FakeBundle) candidate).current;
+                if (!removed.contains(candidate) && c != null && c.exports.stream().anyMatch(imp::accepts)) {
+                    other = true;
+                }
+            }
+            if (!other) {
+                StrandedDTO s = new StrandedDTO();
+                s.namespace = "osgi.wiring.package";
+                s.name = imp.name;
+                s.range = imp.range == null ? null : imp.range.toString();
+                s.provider = BundleRefDTO.of(provider.bundle);
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     @Override

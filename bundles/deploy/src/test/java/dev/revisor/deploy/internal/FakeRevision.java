@@ -89,10 +89,14 @@ final class FakeRevision implements BundleRevision {
         this.bytes = bytes.clone();
         Map<String, byte[]> content = new TreeMap<>();
         Manifest mf;
-        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(bytes))) {
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(bytes));
+                java.util.zip.ZipInputStream raw = new java.util.zip.ZipInputStream(new ByteArrayInputStream(bytes))) {
             mf = in.getManifest();
-            for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
-                content.put(e.getName(), in.readAllBytes());
+            // every entry as the framework serves it, the manifest included (JarInputStream hides it)
+            for (java.util.zip.ZipEntry e = raw.getNextEntry(); e != null; e = raw.getNextEntry()) {
+                if (!e.isDirectory()) {
+                    content.put(e.getName(), raw.readAllBytes());
+                }
             }
         } catch (IOException e) {
             throw new BundleException("not a jar: " + e.getMessage(), BundleException.READ_ERROR, e);

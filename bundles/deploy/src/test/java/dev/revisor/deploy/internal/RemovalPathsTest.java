@@ -6,6 +6,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 
+import dev.revisor.audit.api.Operation;
 import dev.revisor.deploy.api.DeployFileDTO;
 import dev.revisor.deploy.internal.FaultPlan.Step;
 
@@ -45,7 +46,10 @@ class RemovalPathsTest extends DeployPathsSupport {
         assertThat(row.reason).contains("package " + PKG + " [2.0.0,3.0.0)").contains(LIB_JAR);
         assertThat(h.markerKind(USER_JAR)).isEqualTo(DeployEngine.PENDING_SUFFIX);
         assertThat(h.markerText(USER_JAR)).contains("package " + PKG + " [2.0.0,3.0.0)").contains(LIB_JAR);
-        assertThat(h.lastEvent(USER_JAR)).isEqualTo("deploy.pending");
+        assertThat(h.lastEvent(USER_JAR)).isEqualTo("deploy.stranded");
+        assertThat(row.outcome).as("its last operation (the removal) did not leave it running").isEqualTo(Operation.FAILED);
+        assertThat(h.events(LIB_JAR)).extracting(e -> e.type).as("who is stranded is journaled before the change")
+                .containsSubsequence("deploy.strands", "deploy.uninstalled");
     }
 
     @Test
@@ -90,16 +94,17 @@ class RemovalPathsTest extends DeployPathsSupport {
     }
 
     @Test
-    void theImportersStopThrowingIllegalStateBeforeTheUninstallIsOnRecord() throws Exception {
+    void theImportersStopThrowingIllegalStateBeforeTheUninstallDoesNotKeepTheRemovalFromHappening() throws Exception {
         libAndUserRunning();
         h.fw.faults().at(Step.STOP, USER, illegalState("Framework is stopping"));
 
         h.remove(LIB_JAR);
 
-        DeployFileDTO row = h.row(LIB_JAR);
-        assertThat(row).isNotNull();
-        assertThat(row.reason).as("the failed removal is on the file's record").contains("Framework is stopping");
-        assertThat(row.outcome).isEqualTo("failed");
+        // a stop that fails is not a reason to keep a bundle whose file is gone: the refresh stops the importer anyway
+        assertThat(h.state(LIB)).isEqualTo("GONE");
+        assertThat(h.row(LIB_JAR)).isNull();
+        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.PENDING);
+        assertThat(h.markerText(USER_JAR)).contains(LIB_JAR);
         h.assertEveryBundleActiveOrNamed(USER_JAR, USER);
     }
 

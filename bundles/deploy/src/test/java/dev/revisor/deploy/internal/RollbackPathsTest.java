@@ -114,7 +114,8 @@ class RollbackPathsTest extends DeployPathsSupport {
 
         h.assertNotReportedAsNothingChanged(LIB_JAR);
         assertThat(h.markerKind(LIB_JAR)).isEqualTo(DeployEngine.FAILED_SUFFIX);
-        assertThat(h.lastEvent(LIB_JAR)).startsWith("deploy.rollback");
+        // the failed stop does not keep the rollback from happening (the refresh stops the importer anyway)
+        assertThat(h.lastEvent(LIB_JAR)).isIn("deploy.rolled-back", "deploy.rollback-failed");
         h.assertEveryBundleActiveOrNamed(LIB_JAR, LIB, USER);
         assertThat(h.writeAheadRecordLeft()).isFalse();
     }
