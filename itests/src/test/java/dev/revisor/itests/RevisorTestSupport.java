@@ -72,6 +72,8 @@ public final class RevisorTestSupport {
                 frameworkProperty(DEPLOY_DIR).value(home.resolve("deploy").toString()),
                 frameworkProperty("felix.fileinstall.poll").value("50"),
                 frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
+                // as etc/config.properties ships it: the folder is listed every poll (docs/deploy.md)
+                frameworkProperty("felix.fileinstall.disableNio2").value("true"),
                 frameworkProperty("felix.fileinstall.log.level").value("2"),
                 junitBundles(),
                 feature("revisor-core"));

@@ -150,6 +150,12 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         executor.execute(engine::startUp);
         log.info("deploy: watching {} through FileInstall; state in {}; api.gate={}, folder.permissions={}", folder,
                 store.directory(), gate, guard.mode());
+        String nio2 = context.getProperty("felix.fileinstall.disableNio2");
+        if (nio2 == null || !Boolean.parseBoolean(nio2.trim())) {
+            log.warn("deploy: FileInstall watches {} with NIO2 (felix.fileinstall.disableNio2 is not true): once the folder is"
+                    + " deleted and made again, or swapped for another, it sees no change until a restart. Set"
+                    + " felix.fileinstall.disableNio2 = true in etc/config.properties (docs/deploy.md)", folder);
+        }
     }
 
     @Deactivate

@@ -121,7 +121,9 @@ final class DeployEngine {
         recover();
         finishUnfinished();
         reevaluatePending();
-        for (FileRecord rec : new ArrayList<>(records.values())) {
+        // a missing folder (replaced at this moment, not mounted yet) removes no file: FileInstall reports each file
+        // that is not in the folder once it is there again
+        for (FileRecord rec : Files.isDirectory(settings.folder) ? new ArrayList<>(records.values()) : List.<FileRecord>of()) {
             if (!Files.exists(settings.folder.resolve(rec.file))) {
                 removed(settings.folder.resolve(rec.file));
             }
@@ -221,6 +223,7 @@ final class DeployEngine {
     void removed(Path file) {
         String name = file.getFileName().toString();
         if (isMarker(name)) {
+            markerGone(name);
             return;
         }
         FileRecord rec = records.get(name);
@@ -1315,6 +1318,14 @@ final class DeployEngine {
         }
     }
 
+    /** A marker left the folder (the folder was replaced, or it was deleted): while its record names it, it is written again. */
+    private void markerGone(String marker) {
+        FileRecord rec = records.get(marker.substring(0, marker.lastIndexOf('.')));
+        if (rec != null && marker.equals(rec.marker) && Files.isRegularFile(settings.folder.resolve(rec.file))) {
+            writeMarker(rec.file, marker.substring(rec.file.length()), markerText(rec, headline(rec.state)));
+        }
+    }
+
     private void deleteMarkers(String name) {
         try {
             Files.deleteIfExists(settings.folder.resolve(name + FAILED_SUFFIX));
@@ -1418,7 +1429,9 @@ final class DeployEngine {
             }
         } catch (IOException e) {
             if (status.problem == null) {
-                status.problem = "the deploy folder cannot be listed: " + e.getMessage();
+                status.problem = e instanceof java.nio.file.NoSuchFileException ? "the deploy folder does not exist; the"
+                        + " bundles of its files keep running, and FileInstall looks at it again when it is back"
+                        : "the deploy folder cannot be listed: " + e.getMessage();
             }
         }
         status.files = new ArrayList<>();
@@ -1426,7 +1439,8 @@ final class DeployEngine {
             FileRecord rec = records.get(name);
             DeployFileDTO f = new DeployFileDTO();
             f.file = name;
-            boolean present = Files.exists(settings.folder.resolve(name));
+            // while the folder is missing (replaced at this moment) nothing is removed: FileInstall waits for it
+            boolean present = !Files.isDirectory(settings.folder) || Files.exists(settings.folder.resolve(name));
             if (rec == null) {
                 f.state = DeployFileDTO.WAITING;
             } else {
