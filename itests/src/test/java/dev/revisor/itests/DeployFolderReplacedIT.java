@@ -97,11 +97,13 @@ public class DeployFolderReplacedIT {
         Bundle swapped = bundleNamed(context, PREFIX + "swapped");
         Bundle dropped = bundleNamed(context, PREFIX + "dropped");
 
-        // the new folder: swapped.jar with other bytes, refused.jar as it was but without its marker, no dropped.jar
+        // the new folder: swapped.jar with other bytes and a stale marker, refused.jar as it was but without its marker,
+        // no dropped.jar
         Path staged = deploy.resolveSibling(deploy.getFileName() + ".next");
         Files.createDirectory(staged);
         Files.copy(Fixtures.path("swapped-1.1.0.jar"), staged.resolve("swapped.jar"));
         Files.copy(deploy.resolve("refused.jar"), staged.resolve("refused.jar"));
+        Files.writeString(staged.resolve("swapped.jar.failed"), "a marker copied along that no record names\n");
         Path old = deploy.resolveSibling(deploy.getFileName() + ".old");
         Files.move(deploy, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(staged, deploy, StandardCopyOption.ATOMIC_MOVE);
@@ -117,6 +119,8 @@ public class DeployFolderReplacedIT {
         String marker = awaitMarker(deploy, "refused.jar", ".failed", WAIT);
         assertTrue(marker, marker.contains("refused"));
         assertEquals("refused", deployField(processor, "refused.jar", "state"));
+        await("the stale marker deleted", WAIT, () -> !Files.exists(deploy.resolve("swapped.jar.failed")));
+        assertNull(deployField(processor, "swapped.jar", "marker"));
         deleteTree(old);
     }
 

@@ -49,6 +49,8 @@ import dev.revisor.deploy.api.DeployStatusDTO;
 @Designate(ocd = DeployComponent.Config.class)
 public final class DeployComponent implements ArtifactInstaller, DeployFolder {
     static final String PID = "dev.revisor.deploy";
+    /** Framework property: whether Revisor starts the bundles it installs (true when unset). */
+    static final String START_NEW = "revisor.deploy.bundles.new.start";
 
     @ObjectClassDefinition(name = "Revisor deploy folder", description = "The deploy folder as a transaction (docs/deploy.md)")
     public @interface Config {
@@ -104,7 +106,7 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         String gate = choice(config.api_gate(), ApiGate.REFUSE, "api.gate", ApiGate.REFUSE, ApiGate.WARN);
         this.guard = new FolderGuard(choice(config.folder_permissions(), FolderGuard.DEFAULT, "folder.permissions",
                 FolderGuard.DEFAULT, FolderGuard.STRICT, FolderGuard.OFF));
-        String start = context.getProperty("felix.fileinstall.bundles.new.start");
+        String start = context.getProperty(START_NEW);
         String level = context.getProperty("felix.fileinstall.start.level");
         int startLevel = 0;
         try {
@@ -150,6 +152,13 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         executor.execute(engine::startUp);
         log.info("deploy: watching {} through FileInstall; state in {}; api.gate={}, folder.permissions={}", folder,
                 store.directory(), gate, guard.mode());
+        String fileInstallStarts = context.getProperty("felix.fileinstall.bundles.new.start");
+        if (fileInstallStarts == null || Boolean.parseBoolean(fileInstallStarts.trim())) {
+            log.warn("deploy: FileInstall starts the bundles of {} itself (felix.fileinstall.bundles.new.start is not false):"
+                    + " after a restart it starts a bundle Revisor has stopped for an update, behind the transaction's back."
+                    + " Set felix.fileinstall.bundles.new.start = false in etc/config.properties; {} says whether Revisor"
+                    + " starts new bundles (docs/deploy.md)", folder, START_NEW);
+        }
         String nio2 = context.getProperty("felix.fileinstall.disableNio2");
         if (nio2 == null || !Boolean.parseBoolean(nio2.trim())) {
             log.warn("deploy: FileInstall watches {} with NIO2 (felix.fileinstall.disableNio2 is not true): once the folder is"

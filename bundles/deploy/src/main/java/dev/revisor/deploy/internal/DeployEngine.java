@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.URL;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -134,6 +135,7 @@ final class DeployEngine {
     void changed(Path file, boolean settled) {
         String name = file.getFileName().toString();
         if (isMarker(name)) {
+            markerChanged(name);
             return;
         }
         FileRecord rec = records.computeIfAbsent(name, this::newRecord);
@@ -223,7 +225,7 @@ final class DeployEngine {
     void removed(Path file) {
         String name = file.getFileName().toString();
         if (isMarker(name)) {
-            markerGone(name);
+            markerChanged(name);
             return;
         }
         FileRecord rec = records.get(name);
@@ -332,7 +334,7 @@ final class DeployEngine {
             return;
         }
         if (fragment || !settings.startNewBundles) {
-            deployed(op, rec, bundle, what + (fragment ? " (a fragment: attached when its host resolves)" : " (not started: felix.fileinstall.bundles.new.start=false)"));
+            deployed(op, rec, bundle, what + (fragment ? " (a fragment: attached when its host resolves)" : " (not started: " + DeployComponent.START_NEW + "=false)"));
             return;
         }
         Starter.Result started = starter.start(bundle, Bundle.START_ACTIVATION_POLICY, rec.file);
@@ -1296,6 +1298,7 @@ final class DeployEngine {
             case DeployFileDTO.FAILED: return "failed";
             case DeployFileDTO.ROLLED_BACK: return "was rolled back";
             case DeployFileDTO.STUCK: return "is stuck: an activator has not returned";
+            case DeployFileDTO.WAITING: return "waits";
             default: return "was refused";
         }
     }
@@ -1318,11 +1321,22 @@ final class DeployEngine {
         }
     }
 
-    /** A marker left the folder (the folder was replaced, or it was deleted): while its record names it, it is written again. */
-    private void markerGone(String marker) {
+    /**
+     * A marker appeared or left (the folder was replaced, or someone touched it): it is made to agree with its file's
+     * record again. One the record names is written again; one it does not name (copied in with a folder) is deleted.
+     */
+    private void markerChanged(String marker) {
         FileRecord rec = records.get(marker.substring(0, marker.lastIndexOf('.')));
-        if (rec != null && marker.equals(rec.marker) && Files.isRegularFile(settings.folder.resolve(rec.file))) {
-            writeMarker(rec.file, marker.substring(rec.file.length()), markerText(rec, headline(rec.state)));
+        boolean named = rec != null && marker.equals(rec.marker);
+        Path path = settings.folder.resolve(marker);
+        try {
+            if (named && !Files.exists(path) && Files.isRegularFile(settings.folder.resolve(rec.file))) {
+                writeMarker(rec.file, marker.substring(rec.file.length()), markerText(rec, headline(rec.state)));
+            } else if (!named && Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            log.warn("deploy: cannot delete the stale marker {}: {}", path, e.getMessage());
         }
     }
 
