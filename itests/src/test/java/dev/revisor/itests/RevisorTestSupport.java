@@ -72,6 +72,10 @@ public final class RevisorTestSupport {
                 frameworkProperty(DEPLOY_DIR).value(home.resolve("deploy").toString()),
                 frameworkProperty("felix.fileinstall.poll").value("50"),
                 frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
+                // as etc/config.properties ships them: only Revisor starts the folder's bundles, and the folder is
+                // listed every poll (docs/deploy.md)
+                frameworkProperty("felix.fileinstall.bundles.new.start").value("false"),
+                frameworkProperty("felix.fileinstall.disableNio2").value("true"),
                 frameworkProperty("felix.fileinstall.log.level").value("2"),
                 junitBundles(),
                 feature("revisor-core"));
@@ -133,7 +137,11 @@ public final class RevisorTestSupport {
     private static Path newHome() {
         try {
             // short: a Unix socket path must stay under ~100 bytes
-            return Files.createTempDirectory(Paths.get("/tmp"), "rvs-it");
+            Path home = Files.createTempDirectory(Paths.get("/tmp"), "rvs-it");
+            // the folder exists when FileInstall starts, as in the distribution (FileInstall watches a missing folder
+            // by listing it whatever felix.fileinstall.disableNio2 says)
+            Files.createDirectory(home.resolve("deploy"));
+            return home;
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a temp folder for the test runtime: " + e, e);
         }

@@ -75,6 +75,7 @@ class DistributionTest {
         assertThat(headless.frameworkProperties).containsEntry("org.osgi.framework.startlevel.beginning", "5")
                 .containsEntry("felix.fileinstall.dir", dist.resolve("deploy").toString())
                 .containsEntry("felix.fileinstall.noInitialDelay", "true")
+                .containsEntry("felix.fileinstall.disableNio2", "true")
                 .containsEntry("org.osgi.framework.storage", dist.resolve("data/cache").toString());
         assertThat(Integer.parseInt(headless.frameworkProperties.get("felix.fileinstall.poll")))
                 .isLessThanOrEqualTo(250);

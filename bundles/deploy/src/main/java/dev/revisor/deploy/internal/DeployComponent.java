@@ -57,6 +57,8 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
     static final String PID = "dev.revisor.deploy";
     /** How often the deploy thread looks at the folder itself ({@link DeployEngine#sweep}). */
     static final long SWEEP_MILLIS = 1_000;
+    /** Framework property: whether Revisor starts the bundles it installs (true when unset). */
+    static final String START_NEW = "revisor.deploy.bundles.new.start";
 
     @ObjectClassDefinition(name = "Revisor deploy folder", description = "The deploy folder as a transaction (docs/deploy.md)")
     public @interface Config {
@@ -121,7 +123,7 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         this.guard = new FolderGuard(choice(config.folder_permissions(), FolderGuard.DEFAULT, "folder.permissions",
                 FolderGuard.DEFAULT, FolderGuard.STRICT, FolderGuard.OFF), FolderGuard.uid(store.directory()),
                 System.getProperty("user.name"), config.deploy_group(), home == null ? null : Paths.get(home));
-        String start = context.getProperty("felix.fileinstall.bundles.new.start");
+        String start = context.getProperty(START_NEW);
         String level = context.getProperty("felix.fileinstall.start.level");
         int startLevel = 0;
         try {
@@ -174,6 +176,19 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         }, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
         log.info("deploy: watching {} through FileInstall; state in {}; api.gate={}, folder.permissions={}", folder,
                 store.directory(), gate, guard.mode());
+        String fileInstallStarts = context.getProperty("felix.fileinstall.bundles.new.start");
+        if (fileInstallStarts == null || Boolean.parseBoolean(fileInstallStarts.trim())) {
+            log.warn("deploy: FileInstall starts the bundles of {} itself (felix.fileinstall.bundles.new.start is not false):"
+                    + " after a restart it starts a bundle Revisor has stopped for an update, behind the transaction's back."
+                    + " Set felix.fileinstall.bundles.new.start = false in etc/config.properties; {} says whether Revisor"
+                    + " starts new bundles (docs/deploy.md)", folder, START_NEW);
+        }
+        String nio2 = context.getProperty("felix.fileinstall.disableNio2");
+        if (nio2 == null || !Boolean.parseBoolean(nio2.trim())) {
+            log.warn("deploy: FileInstall watches {} with NIO2 (felix.fileinstall.disableNio2 is not true): once the folder is"
+                    + " deleted and made again, or swapped for another, it sees no change until a restart. Set"
+                    + " felix.fileinstall.disableNio2 = true in etc/config.properties (docs/deploy.md)", folder);
+        }
     }
 
     @Deactivate

@@ -100,7 +100,9 @@ final class DeployEngine {
         recover();
         stuck.finishUnfinished();
         reevaluatePending();
-        for (FileRecord rec : outcomes.all()) {
+        // a missing folder (replaced at this moment, not mounted yet) removes no file: each file that is not in the
+        // folder is reported once it is there again
+        for (FileRecord rec : Files.isDirectory(ctx.settings.folder) ? outcomes.all() : List.<FileRecord>of()) {
             Path file = ctx.settings.folder.resolve(rec.file);
             if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 removed(file);
@@ -115,6 +117,7 @@ final class DeployEngine {
     void changed(Path file, boolean settled) {
         String name = file.getFileName().toString();
         if (isMarker(name)) {
+            outcomes.markerChanged(name);
             return;
         }
         FileRecord rec = outcomes.getOrCreate(name);
@@ -229,6 +232,7 @@ final class DeployEngine {
     void removed(Path file) {
         String name = file.getFileName().toString();
         if (isMarker(name)) {
+            outcomes.markerChanged(name);
             return;
         }
         FileRecord rec = outcomes.get(name);

@@ -88,7 +88,7 @@ final class InstallTransaction {
         }
         if (fragment || !ctx.settings.startNewBundles) {
             outcomes.deployed(op, rec, what + (fragment ? " (a fragment: attached when its host resolves)"
-                    : " (not started: felix.fileinstall.bundles.new.start=false)"));
+                    : " (not started: " + DeployComponent.START_NEW + "=false)"));
             return;
         }
         Starter.Result started = ctx.starter.start(bundle, Bundle.START_ACTIVATION_POLICY, rec.file);

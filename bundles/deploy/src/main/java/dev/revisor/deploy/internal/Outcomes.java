@@ -243,6 +243,7 @@ final class Outcomes {
             case DeployFileDTO.FAILED: return "failed";
             case DeployFileDTO.ROLLED_BACK: return "was rolled back";
             case DeployFileDTO.STUCK: return "is stuck: an activator has not returned";
+            case DeployFileDTO.WAITING: return "waits";
             default: return "was refused";
         }
     }
@@ -266,6 +267,25 @@ final class Outcomes {
             Files.writeString(marker, text);
         } catch (IOException e) {
             ctx.log.warn("deploy: cannot write {}: {}", marker, e.getMessage());
+        }
+    }
+
+    /**
+     * A marker appeared or left (the folder was replaced, or someone touched it): it is made to agree with its file's
+     * record again. One the record names is written again; one it does not name (copied in with a folder) is deleted.
+     */
+    void markerChanged(String marker) {
+        FileRecord rec = records.get(marker.substring(0, marker.lastIndexOf('.')));
+        boolean named = rec != null && marker.equals(rec.marker);
+        Path path = ctx.settings.folder.resolve(marker);
+        try {
+            if (named && !Files.exists(path) && Files.isRegularFile(ctx.settings.folder.resolve(rec.file))) {
+                writeMarker(rec.file, marker.substring(rec.file.length()), markerText(rec, headline(rec.state)));
+            } else if (!named && Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            ctx.log.warn("deploy: cannot delete the stale marker {}: {}", path, e.getMessage());
         }
     }
 
@@ -340,15 +360,19 @@ final class Outcomes {
             }
         } catch (IOException e) {
             if (status.problem == null) {
-                status.problem = "the deploy folder cannot be listed: " + e.getMessage();
+                status.problem = e instanceof java.nio.file.NoSuchFileException ? "the deploy folder does not exist; the"
+                        + " bundles of its files keep running, and Revisor looks at it again when it is back"
+                        : "the deploy folder cannot be listed: " + e.getMessage();
             }
         }
+        // while the folder is missing (replaced at this moment) nothing is removed
+        boolean folderThere = Files.isDirectory(ctx.settings.folder);
         status.files = new ArrayList<>();
         for (String name : names) {
             FileRecord rec = recs.get(name);
             DeployFileDTO f = new DeployFileDTO();
             f.file = name;
-            boolean present = Files.exists(ctx.settings.folder.resolve(name), LinkOption.NOFOLLOW_LINKS);
+            boolean present = !folderThere || Files.exists(ctx.settings.folder.resolve(name), LinkOption.NOFOLLOW_LINKS);
             if (rec == null) {
                 f.state = DeployFileDTO.WAITING;
             } else {
