@@ -132,6 +132,7 @@ final class BootPlan {
                 Numbers.parse(value, numeric.getValue(), numeric.getKey(), configFile, "an integer");
             }
         }
+        EtcCheck.configProperties(framework, builtins.keySet(), configFile);
         for (Map.Entry<String, String> builtin : builtins.entrySet()) {
             String set = framework.put(builtin.getKey(), builtin.getValue());
             if (set != null && !set.equals(builtin.getValue())) {
@@ -151,6 +152,8 @@ final class BootPlan {
                     + " is below the highest start-order of the booted features (" + highest
                     + "); bundles above it will not start");
         }
+        EtcCheck.deployStartLevel(framework, bundles, Integer.parseInt(framework.get(BEGINNING_START_LEVEL).trim()),
+                configFile);
         return new BootPlan(layout, settings, interactive, Collections.unmodifiableMap(framework),
                 Collections.unmodifiableList(features), bundles, Collections.unmodifiableList(warnings));
     }

@@ -13,6 +13,8 @@ final class Settings {
     static final String CONSOLE_FEATURES = "revisor.features.console";
     static final String CONSOLE = "revisor.console";
     static final String STOP_TIMEOUT = "revisor.stop.timeout";
+    /** Every key of etc/revisor.properties; any other is refused ({@link EtcCheck#revisorProperties}). */
+    static final List<String> KEYS = List.of(FEATURES, CONSOLE_FEATURES, CONSOLE, STOP_TIMEOUT);
 
     static final String DEFAULT_FEATURES = "revisor-core";
     static final String DEFAULT_CONSOLE_FEATURES = "revisor-console";
@@ -39,6 +41,7 @@ final class Settings {
     }
 
     static Settings from(Map<String, String> values, Path file) throws ConfigException {
+        EtcCheck.revisorProperties(values, file);
         List<String> features = featureList(values.getOrDefault(FEATURES, DEFAULT_FEATURES), FEATURES, file);
         List<String> console = featureList(values.getOrDefault(CONSOLE_FEATURES, DEFAULT_CONSOLE_FEATURES),
                 CONSOLE_FEATURES, file);

@@ -267,7 +267,8 @@ class InstanceTest {
         dist.feature("tiny", null, TestDistribution.FUNCTION + "@1", TestDistribution.PROMISE + "@1",
                 TestDistribution.FILEINSTALL + "@2");
         dist.boot("tiny");
-        dist.config("felix.fileinstall.poll = 50\nfelix.fileinstall.start.level = 2");
+        // plain FileInstall (no deploy bundle here) starts what it installs only when told to: Revisor ships false
+        dist.config("felix.fileinstall.poll = 50\nfelix.fileinstall.start.level = 2\nfelix.fileinstall.bundles.new.start = true");
         Instance instance = start(dist);
 
         Path staging = Files.createDirectories(dir.resolve("staging")).resolve("component.jar");

@@ -169,6 +169,20 @@ class LauncherProcessTest {
     }
 
     @Test
+    void aBadEtcValueExits1NamingTheFileTheKeyTheValueAndWhatIsAllowed() throws Exception {
+        Files.createDirectories(home.resolve("etc"));
+        Files.copy(dist.dist.resolve("etc/config.properties"), home.resolve("etc/config.properties"));
+        Files.writeString(home.resolve("etc/config.properties"), "\nfelix.fileinstall.bundles.new.start = maybe\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(revisor(new ByteArrayOutputStream(), err, "run", "--home", home.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("revisor: cannot start: "
+                + home.resolve("etc/config.properties") + ": felix.fileinstall.bundles.new.start must be true or false,"
+                + " not 'maybe'");
+        assertThat(InstanceLock.isHeld(home.resolve("data/revisor.lock"))).isFalse();
+    }
+
+    @Test
     void stopWithoutAnyHomeDataSaysNoInstanceAndCreatesNothing() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Path nowhere = dir.resolve("empty-home");

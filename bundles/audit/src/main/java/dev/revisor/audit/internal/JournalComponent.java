@@ -50,6 +50,10 @@ public final class JournalComponent implements Journal, OperationLog {
         @AttributeDefinition(description = "How many journal files to keep, the current one included")
         int max_files() default 8;
 
+        @AttributeDefinition(description = "The longest line one event may have, in bytes; a longer event is written shortened"
+                + " (long strings and lists cut, details.truncated = the length it would have had); at most max.file.bytes / 4")
+        int max_event_bytes() default EventCap.DEFAULT_MAX_EVENT_BYTES;
+
         @AttributeDefinition(description = "How long sync() waits for the disk, in milliseconds")
         long sync_timeout_ms() default 5000;
     }
@@ -66,7 +70,8 @@ public final class JournalComponent implements Journal, OperationLog {
         this.syncTimeout = config.sync_timeout_ms();
         JournalCodec codec = new JournalCodec();
         this.files = new JournalFiles(directoryOf(context, config), codec);
-        this.writer = new JournalWriter(files, codec, config.max_file_bytes(), config.max_files(), logger::error);
+        this.writer = new JournalWriter(files, codec, config.max_file_bytes(), config.max_files(),
+                config.max_event_bytes(), logger::error);
         logger.info("journal at {} continues after event {}", files.directory(), writer.lastSeq());
     }
 

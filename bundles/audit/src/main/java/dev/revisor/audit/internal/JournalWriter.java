@@ -47,6 +47,7 @@ final class JournalWriter implements AutoCloseable {
 
     private final JournalFiles files;
     private final JournalCodec codec;
+    private final EventCap cap;
     private final long maxFileBytes;
     private final int maxFiles;
     private final Consumer<String> problems;
@@ -72,6 +73,15 @@ final class JournalWriter implements AutoCloseable {
      */
     JournalWriter(JournalFiles files, JournalCodec codec, long maxFileBytes, int maxFiles, Consumer<String> problems)
             throws IOException {
+        this(files, codec, maxFileBytes, maxFiles, EventCap.DEFAULT_MAX_EVENT_BYTES, problems);
+    }
+
+    /**
+     * @param maxEventBytes the longest line one event may have; a longer one is written shortened ({@link EventCap}),
+     *                      and never more than a quarter of {@code maxFileBytes}
+     */
+    JournalWriter(JournalFiles files, JournalCodec codec, long maxFileBytes, int maxFiles, int maxEventBytes,
+            Consumer<String> problems) throws IOException {
         if (maxFileBytes < 1024) {
             throw new IllegalArgumentException("max.file.bytes must be at least 1024, not " + maxFileBytes);
         }
@@ -80,6 +90,7 @@ final class JournalWriter implements AutoCloseable {
         }
         this.files = files;
         this.codec = codec;
+        this.cap = new EventCap((int) Math.max(EventCap.MIN_MAX_EVENT_BYTES, Math.min(maxEventBytes, maxFileBytes / 4)));
         this.maxFileBytes = maxFileBytes;
         this.maxFiles = maxFiles;
         this.problems = problems;
@@ -219,11 +230,21 @@ final class JournalWriter implements AutoCloseable {
         return taken;
     }
 
-    /** Appends the event's line; an event that cannot be encoded (a NaN in its details) is reported and left out. */
+    /**
+     * Appends the event's line; a line longer than {@code max.event.bytes} is written shortened ({@link EventCap}); an
+     * event that cannot be encoded (a NaN in its details) is reported and left out.
+     */
     private void encode(AuditEventDTO event, StringBuilder lines) {
         int mark = lines.length();
         try {
             codec.encodeTo(event, lines);
+            if (!cap.fits(lines, mark)) {
+                long bytes = EventCap.utf8Length(lines, mark);
+                lines.setLength(mark);
+                codec.encodeTo(cap.shorten(event, bytes, codec), lines);
+                problems.accept("journal: event " + event.seq + " (" + event.type + ") had " + bytes + " bytes, more than"
+                        + " max.event.bytes (" + cap.maxBytes() + "); written shortened");
+            }
             lines.append('\n');
         } catch (RuntimeException e) {
             lines.setLength(mark);

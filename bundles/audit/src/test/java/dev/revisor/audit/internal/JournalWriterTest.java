@@ -284,4 +284,64 @@ class JournalWriterTest {
         assertThatThrownBy(() -> writer(1 << 20, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max.files");
         assertThatThrownBy(() -> EventQuery.last(0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anEventAboveTheCapIsWrittenShortenedAndRotatesNothingAway() throws Exception {
+        List<String> waitsFor = new ArrayList<>();
+        for (int i = 0; i < 90_000; i++) {
+            waitsFor.add("package org.example.p" + i + " (any version)");
+        }
+        try (JournalWriter w = new JournalWriter(new JournalFiles(dir, codec), codec, 1 << 20, 2, 16 * 1024, problems::add)) {
+            w.append(event("before"));
+            AuditEventDTO huge = new AuditEventDTO();
+            huge.type = "deploy.pending";
+            huge.operation = "deploy-7";
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("file", "huge.jar");
+            details.put("reason", "no installed bundle provides " + String.join(", ", waitsFor));
+            details.put("waitsFor", waitsFor);
+            huge.details = details;
+            w.append(huge);
+            w.append(event("after"));
+            assertThat(w.sync(5000)).isTrue();
+        }
+        assertThat(new JournalFiles(dir, codec).rotated()).isEmpty();
+        List<String> lines = Files.readAllLines(dir.resolve("journal.jsonl"));
+        assertThat(lines).hasSize(3);
+        for (String line : lines) {
+            assertThat(line.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(16 * 1024);
+        }
+        AuditEventDTO written = codec.decode(lines.get(1));
+        assertThat(written.seq).isEqualTo(2);
+        assertThat(written.type).isEqualTo("deploy.pending");
+        assertThat(written.operation).isEqualTo("deploy-7");
+        assertThat(written.details.get("file")).isEqualTo("huge.jar");
+        assertThat((String) written.details.get("reason")).startsWith("no installed bundle provides package org.example.p0")
+                .containsPattern("\\[\\.\\.\\. \\d+ more characters left out\\]$");
+        List<?> listed = (List<?>) written.details.get("waitsFor");
+        assertThat(listed.get(listed.size() - 1).toString()).matches("and \\d+ more");
+        assertThat((Long) written.details.get(EventCap.TRUNCATED)).isGreaterThan(3_000_000L);
+        assertThat(codec.decode(lines.get(2)).type).isEqualTo("after");
+        assertThat(problems).anySatisfy(p -> assertThat(p).contains("event 2 (deploy.pending)").contains("written shortened"));
+    }
+
+    @Test
+    void anEventThatCannotBeShortenedEnoughKeepsItsIdentityAndSaysWhy() throws Exception {
+        EventCap cap = new EventCap(1024);
+        AuditEventDTO e = new AuditEventDTO();
+        e.seq = 5;
+        e.type = "x.many";
+        Map<String, Object> details = new LinkedHashMap<>();
+        for (int i = 0; i < 500; i++) {
+            details.put("key" + i, i);
+        }
+        e.details = details;
+        long bytes = EventCap.utf8Length(codec.encode(e), 0);
+        AuditEventDTO shortened = cap.shorten(e, bytes, codec);
+        assertThat(EventCap.utf8Length(codec.encode(shortened), 0)).isLessThanOrEqualTo(1024);
+        assertThat(shortened.seq).isEqualTo(5);
+        assertThat(shortened.details).containsEntry(EventCap.TRUNCATED, bytes);
+        assertThat((String) shortened.details.get("note")).contains("max.event.bytes (1024)");
+        assertThat(EventCap.utf8Length("é😀a", 0)).isEqualTo(7);
+    }
 }

@@ -99,6 +99,15 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         @AttributeDefinition(description = "Most bytes a jar may unpack to")
         long max_uncompressed_bytes() default 512L * 1024 * 1024;
 
+        @AttributeDefinition(description = "Most bytes a jar's META-INF/MANIFEST.MF may have")
+        int max_manifest_bytes() default JarInspector.Limits.DEFAULT_MAX_MANIFEST_BYTES;
+
+        @AttributeDefinition(description = "Most bytes (UTF-8) one manifest header may have")
+        int max_header_bytes() default JarInspector.Limits.DEFAULT_MAX_HEADER_BYTES;
+
+        @AttributeDefinition(description = "Most clauses one manifest header (Import-Package, Export-Package, ...) may have")
+        int max_header_clauses() default JarInspector.Limits.DEFAULT_MAX_HEADER_CLAUSES;
+
         @AttributeDefinition(description = "Where Revisor keeps previous bytes, state and the write-ahead record; empty: ${revisor.data}/deploy")
         String data_directory() default "";
     }
@@ -123,18 +132,13 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         this.guard = new FolderGuard(choice(config.folder_permissions(), FolderGuard.DEFAULT, "folder.permissions",
                 FolderGuard.DEFAULT, FolderGuard.STRICT, FolderGuard.OFF), FolderGuard.uid(store.directory()),
                 System.getProperty("user.name"), config.deploy_group(), home == null ? null : Paths.get(home));
-        String start = context.getProperty(START_NEW);
-        String level = context.getProperty("felix.fileinstall.start.level");
-        int startLevel = 0;
-        try {
-            startLevel = level == null ? 0 : Integer.parseInt(level.trim());
-        } catch (NumberFormatException e) {
-            log.warn("deploy: felix.fileinstall.start.level '{}' is not a number; deployed bundles keep the initial start level", level);
-        }
-        Settings settings = new Settings(folder, gate, config.verify_timeout_ms(), config.refresh_timeout_ms(), config.settle_ms(),
-                Math.max(1, config.start_timeout_ms()), start == null || Boolean.parseBoolean(start.trim()), startLevel);
-        JarInspector inspector = new JarInspector(new JarInspector.Limits(config.max_jar_bytes(), config.max_entries(),
-                config.max_uncompressed_bytes()));
+        boolean startNew = ConfigCheck.bool(context.getProperty(START_NEW), START_NEW, true, log);
+        int startLevel = ConfigCheck.startLevel(context, log);
+        Settings settings = new Settings(folder, gate, ConfigCheck.atLeast(config.verify_timeout_ms(), 0, "verify.timeout.ms",
+                10_000, log), ConfigCheck.atLeast(config.refresh_timeout_ms(), 1, "refresh.timeout.ms", 30_000, log),
+                ConfigCheck.atLeast(config.settle_ms(), 0, "settle.ms", 1_000, log),
+                ConfigCheck.atLeast(config.start_timeout_ms(), 1, "start.timeout.ms", 30_000, log), startNew, startLevel);
+        JarInspector inspector = new JarInspector(limits(config));
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "revisor-deploy");
             t.setDaemon(true);
@@ -347,6 +351,18 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         }
         log.error("deploy: {}='{}' in configuration {} is none of {}; using {}", key, value, PID, String.join(", ", allowed), fallback);
         return fallback;
+    }
+
+    private JarInspector.Limits limits(Config config) {
+        return new JarInspector.Limits(ConfigCheck.atLeast(config.max_jar_bytes(), 1, "max.jar.bytes", 64L * 1024 * 1024, log),
+                (int) ConfigCheck.atLeast(config.max_entries(), 1, "max.entries", 20_000, log),
+                ConfigCheck.atLeast(config.max_uncompressed_bytes(), 1, "max.uncompressed.bytes", 512L * 1024 * 1024, log),
+                (int) ConfigCheck.atLeast(config.max_manifest_bytes(), 1024, "max.manifest.bytes",
+                        JarInspector.Limits.DEFAULT_MAX_MANIFEST_BYTES, log),
+                (int) ConfigCheck.atLeast(config.max_header_bytes(), 1024, "max.header.bytes",
+                        JarInspector.Limits.DEFAULT_MAX_HEADER_BYTES, log),
+                (int) ConfigCheck.atLeast(config.max_header_clauses(), 1, "max.header.clauses",
+                        JarInspector.Limits.DEFAULT_MAX_HEADER_CLAUSES, log));
     }
 
     private static Path canonical(Path p) {

@@ -39,13 +39,18 @@ final class Explain {
         }
     }
 
+    /** How many missing requirements {@link #missing} names; the rest are counted ("and 89980 more"). */
+    static final int MAX_LISTED = 20;
+
     /**
      * @return the mandatory requirements of the bundle's current revision that no installed bundle can provide,
-     *         in plain words ({@code package org.example.utils [1.0.0,2.0.0)}); empty when each has a candidate
-     *         (then the resolver refused for another reason, e.g. a uses conflict)
+     *         in plain words ({@code package org.example.utils [1.0.0,2.0.0)}), at most {@value #MAX_LISTED} of them
+     *         and then {@code and N more}; empty when each has a candidate (then the resolver refused for another
+     *         reason, e.g. a uses conflict)
      */
     static List<String> missing(Bundle bundle, FrameworkWiring frameworkWiring) {
         List<String> missing = new ArrayList<>();
+        int more = 0;
         BundleRevision revision = bundle.adapt(BundleRevision.class);
         if (revision == null) {
             return missing;
@@ -61,8 +66,15 @@ final class Explain {
             }
             Collection<BundleCapability> providers = frameworkWiring.findProviders(req);
             if (providers.isEmpty()) {
-                missing.add(requirement(req));
+                if (missing.size() < MAX_LISTED) {
+                    missing.add(requirement(req));
+                } else {
+                    more++;
+                }
             }
+        }
+        if (more > 0) {
+            missing.add("and " + more + " more");
         }
         return missing;
     }

@@ -9,6 +9,7 @@ import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
@@ -32,18 +33,43 @@ import org.osgi.framework.VersionRange;
  * framework (identity, collision) are {@link DeployEngine}'s.
  */
 final class JarInspector {
-    /** The limits of one jar. */
+    /** The limits of one jar (configuration {@code dev.revisor.deploy}, docs/deploy.md). */
     static final class Limits {
+        static final int DEFAULT_MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+        static final int DEFAULT_MAX_HEADER_BYTES = 2 * 1024 * 1024;
+        static final int DEFAULT_MAX_HEADER_CLAUSES = 10_000;
+
         final long maxJarBytes;
         final int maxEntries;
         final long maxUncompressedBytes;
+        /** The most bytes META-INF/MANIFEST.MF may have (max.manifest.bytes). */
+        final int maxManifestBytes;
+        /** The most bytes (UTF-8) one main header's value may have (max.header.bytes). */
+        final int maxHeaderBytes;
+        /** The most clauses one header may have (max.header.clauses). */
+        final int maxHeaderClauses;
 
         Limits(long maxJarBytes, int maxEntries, long maxUncompressedBytes) {
+            this(maxJarBytes, maxEntries, maxUncompressedBytes, DEFAULT_MAX_MANIFEST_BYTES, DEFAULT_MAX_HEADER_BYTES,
+                    DEFAULT_MAX_HEADER_CLAUSES);
+        }
+
+        Limits(long maxJarBytes, int maxEntries, long maxUncompressedBytes, int maxManifestBytes, int maxHeaderBytes,
+                int maxHeaderClauses) {
             this.maxJarBytes = maxJarBytes;
             this.maxEntries = maxEntries;
             this.maxUncompressedBytes = maxUncompressedBytes;
+            this.maxManifestBytes = maxManifestBytes;
+            this.maxHeaderBytes = maxHeaderBytes;
+            this.maxHeaderClauses = maxHeaderClauses;
         }
     }
+
+    /** Headers made of clauses (Core R8 3.2.4), whose clauses are counted against {@code max.header.clauses}. */
+    static final Set<String> CLAUSE_HEADERS = Set.of(Constants.IMPORT_PACKAGE, Constants.EXPORT_PACKAGE,
+            Constants.DYNAMICIMPORT_PACKAGE, Constants.REQUIRE_BUNDLE, Constants.REQUIRE_CAPABILITY,
+            Constants.PROVIDE_CAPABILITY, Constants.BUNDLE_CLASSPATH, Constants.BUNDLE_NATIVECODE,
+            Constants.FRAGMENT_HOST, Constants.BUNDLE_SYMBOLICNAME, "Export-Service", "Import-Service");
 
     static final String MANIFEST = "META-INF/MANIFEST.MF";
 
@@ -131,8 +157,15 @@ final class JarInspector {
                         ? "the jar has no manifest (META-INF/MANIFEST.MF): it is not an OSGi bundle"
                         : "the jar's manifest is named '" + other + "' but must be META-INF/MANIFEST.MF");
             }
+            if (mf.getSize() > limits.maxManifestBytes) {
+                throw manifestTooLarge(mf.getSize());
+            }
             try (InputStream in = zip.getInputStream(mf)) {
-                main = new Manifest(in).getMainAttributes();
+                byte[] bytes = in.readNBytes(limits.maxManifestBytes + 1);
+                if (bytes.length > limits.maxManifestBytes) {
+                    throw manifestTooLarge(-1);
+                }
+                main = new Manifest(new java.io.ByteArrayInputStream(bytes)).getMainAttributes();
             } catch (IOException | IllegalArgumentException ex) {
                 throw new Refusal("manifest", "the manifest cannot be read: " + ex.getMessage());
             }
@@ -140,7 +173,43 @@ final class JarInspector {
             throw new Refusal("incomplete", "the file is not a complete zip archive (" + e.getMessage()
                     + "): it is truncated, damaged, or still being written");
         }
+        checkHeaderSizes(main, limits);
         return osgi(main, names, sha256, size);
+    }
+
+    /** @param bytes the manifest's size, or -1 when only "more than the limit" is known */
+    private Refusal manifestTooLarge(long bytes) {
+        return new Refusal("size", "the manifest (META-INF/MANIFEST.MF) has " + (bytes < 0 ? "more than the limit of "
+                + limits.maxManifestBytes + " bytes" : bytes + " bytes, more than the limit of " + limits.maxManifestBytes)
+                + " (max.manifest.bytes of configuration dev.revisor.deploy)");
+    }
+
+    /**
+     * Refuses a main header whose value is longer than {@code max.header.bytes} or, for a header made of clauses,
+     * has more than {@code max.header.clauses} clauses: before any header is parsed, so a huge header costs one pass.
+     */
+    static void checkHeaderSizes(Attributes main, Limits limits) throws Refusal {
+        for (Map.Entry<Object, Object> e : main.entrySet()) {
+            String header = e.getKey().toString();
+            String value = String.valueOf(e.getValue());
+            // UTF-8 takes at most 3 bytes per char: count exactly only when the value may be over the limit
+            if ((long) value.length() * 3 > limits.maxHeaderBytes) {
+                int bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                if (bytes > limits.maxHeaderBytes) {
+                    throw new Refusal("size", "the manifest header " + header + " has " + bytes
+                            + " bytes, more than the limit of " + limits.maxHeaderBytes
+                            + " (max.header.bytes of configuration dev.revisor.deploy)");
+                }
+            }
+            if (CLAUSE_HEADERS.contains(header)) {
+                int clauses = HeaderSyntax.countClauses(value);
+                if (clauses > limits.maxHeaderClauses) {
+                    throw new Refusal("size", "the manifest header " + header + " has " + clauses
+                            + " clauses, more than the limit of " + limits.maxHeaderClauses
+                            + " (max.header.clauses of configuration dev.revisor.deploy)");
+                }
+            }
+        }
     }
 
     private static String describeHead(byte[] head, int n) {

@@ -34,6 +34,11 @@ import dev.revisor.deploy.api.DeployStatusDTO;
 final class Outcomes {
     static final String FAILED_SUFFIX = ".failed";
     static final String PENDING_SUFFIX = ".pending";
+    /**
+     * The most characters of a reason that Revisor writes (marker, {@code state.json}, journal details, the operation's
+     * outcome): a longer one is cut there and says how much was left out (docs/deploy.md).
+     */
+    static final int MAX_REASON_CHARS = 4_000;
 
     private final DeployContext ctx;
     /** The working records, by file name (deploy thread only). */
@@ -113,7 +118,7 @@ final class Outcomes {
     void refused(Operation op, FileRecord rec, Bundle bundle, String sha, String check, String reason) {
         Map<String, Object> details = DeployContext.details(rec.file, sha);
         details.put("check", check);
-        details.put("reason", reason);
+        details.put("reason", capped(reason));
         ctx.journal.record("deploy.refused", op.id(), bundle, details);
         rec.triedSha256 = sha;
         rec.triedModified = sha == null ? -1 : rec.seenModified;
@@ -137,7 +142,8 @@ final class Outcomes {
      *
      * @param by the file whose change took it away
      */
-    void stranded(Operation op, FileRecord rec, Bundle bundle, String by, String reason) {
+    void stranded(Operation op, FileRecord rec, Bundle bundle, String by, String uncapped) {
+        String reason = capped(uncapped);
         Map<String, Object> details = DeployContext.details(rec.file, rec.sha256);
         details.put("waitsFor", Explain.missing(bundle, ctx.wiring));
         details.put("by", by);
@@ -160,7 +166,8 @@ final class Outcomes {
      *
      * @param by the file whose change stopped it
      */
-    void dependentDown(Operation op, FileRecord rec, Bundle bundle, String by, String reason) {
+    void dependentDown(Operation op, FileRecord rec, Bundle bundle, String by, String uncapped) {
+        String reason = capped(uncapped);
         Map<String, Object> details = DeployContext.details(rec.file, rec.sha256);
         details.put("by", by);
         details.put("reason", reason);
@@ -176,10 +183,15 @@ final class Outcomes {
         ctx.log.warn("deploy: {} {}", rec.file, reason);
     }
 
+    /** Sets an operation's outcome with a capped reason (for operations that change no file's record). */
+    void outcome(Operation op, String outcome, String reason) {
+        op.outcome(outcome, capped(reason));
+    }
+
     /** @param thrown what the bundle's start threw: its exception and root cause are journaled, for audit:why */
     void failed(Operation op, FileRecord rec, Bundle bundle, String reason, Throwable thrown) {
         Map<String, Object> details = DeployContext.details(rec.file, rec.sha256);
-        details.put("reason", reason);
+        details.put("reason", capped(reason));
         details.putAll(Explain.exceptionDetails(thrown));
         ctx.journal.record("deploy.failed", op.id(), bundle, details);
         mark(op, rec, DeployFileDTO.FAILED, Operation.FAILED, reason, FAILED_SUFFIX);
@@ -195,7 +207,8 @@ final class Outcomes {
      *
      * @param marker {@link #FAILED_SUFFIX}, {@link #PENDING_SUFFIX}, or {@code null} for none
      */
-    void mark(Operation op, FileRecord rec, String state, String outcome, String reason, String marker) {
+    void mark(Operation op, FileRecord rec, String state, String outcome, String uncapped, String marker) {
+        String reason = capped(uncapped);
         op.outcome(outcome, reason);
         rec.state = state;
         rec.outcome = outcome;
@@ -212,7 +225,8 @@ final class Outcomes {
     }
 
     /** The file waits (for a stuck start to return) without an operation of its own: state and marker only. */
-    void waiting(FileRecord rec, String reason) {
+    void waiting(FileRecord rec, String uncapped) {
+        String reason = capped(uncapped);
         rec.state = DeployFileDTO.WAITING;
         rec.reason = reason;
         rec.time = Instant.now().toString();
@@ -224,7 +238,7 @@ final class Outcomes {
 
     /** The reason of a pending file changed (what it waits for): the marker says the new one. */
     void pendingReason(FileRecord rec, String reason) {
-        rec.reason = reason;
+        rec.reason = capped(reason);
         rec.marker = rec.file + PENDING_SUFFIX;
         publish(rec);
         writeMarker(rec.file, PENDING_SUFFIX, markerText(rec, headline(DeployFileDTO.PENDING)));
@@ -235,6 +249,21 @@ final class Outcomes {
         rec.marker = null;
         publish(rec);
         deleteMarkers(rec.file);
+    }
+
+    /**
+     * @return the reason, or its start and a note of how many characters were left out, {@value #MAX_REASON_CHARS}
+     *         characters at most in all (so a capped reason passes unchanged)
+     */
+    static String capped(String reason) {
+        if (reason == null || reason.length() <= MAX_REASON_CHARS) {
+            return reason;
+        }
+        int cut = MAX_REASON_CHARS - 64; // room for the note
+        if (Character.isHighSurrogate(reason.charAt(cut - 1))) {
+            cut--;
+        }
+        return reason.substring(0, cut) + " [... " + (reason.length() - cut) + " more characters left out]";
     }
 
     private static String headline(String state) {

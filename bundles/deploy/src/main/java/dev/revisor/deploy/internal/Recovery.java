@@ -97,7 +97,7 @@ final class Recovery {
         Bundle bundle = tx.location == null ? null : ctx.bundles.getBundle(tx.location);
         if (bundle == null) {
             ctx.store.discardStaged(tx.file);
-            op.outcome(Operation.ROLLED_BACK, what + "; it was not installed yet, nothing had changed; the file is tried again");
+            outcomes.outcome(op, Operation.ROLLED_BACK, what + "; it was not installed yet, nothing had changed; the file is tried again");
             rec.state = DeployFileDTO.WAITING;
             rec.reason = what + "; nothing had changed; the file is tried again";
             rec.seenModified = -1; // judged anew
@@ -115,7 +115,7 @@ final class Recovery {
         FileRecord rec = outcomes.getOrCreate(tx.file);
         Bundle bundle = ctx.bundle(tx.bundleId);
         if (bundle == null) {
-            op.outcome(Operation.FAILED, what + "; its bundle " + tx.bundleId + " is gone; the file, if it is still there, is"
+            outcomes.outcome(op, Operation.FAILED, what + "; its bundle " + tx.bundleId + " is gone; the file, if it is still there, is"
                     + " installed anew");
             outcomes.forget(tx.file);
             return FAILED;
@@ -133,7 +133,7 @@ final class Recovery {
             }
             if (!rolledBack) {
                 if (verdict.ok()) {
-                    op.outcome(Operation.ROLLED_BACK, what + "; the update had not happened yet: " + name + " runs its previous"
+                    outcomes.outcome(op, Operation.ROLLED_BACK, what + "; the update had not happened yet: " + name + " runs its previous"
                             + " bytes and every bundle of its plan runs again; the file is tried again");
                     rec.state = DeployFileDTO.WAITING;
                     rec.reason = what + "; nothing had changed; the file is tried again";
@@ -193,7 +193,7 @@ final class Recovery {
             PlanRestarter.Verdict verdict = restarter.verify(tx, bundle, tx.file, Map.of());
             String state = verdict.ok() ? "every bundle of its plan runs again" : "not every bundle of its plan runs again: "
                     + String.join("; ", verdict.failures);
-            op.outcome(verdict.ok() ? Operation.ROLLED_BACK : Operation.FAILED, what + "; the file is back and its bundle still"
+            outcomes.outcome(op, verdict.ok() ? Operation.ROLLED_BACK : Operation.FAILED, what + "; the file is back and its bundle still"
                     + " installed; " + state);
             return verdict.ok() ? ROLLED_BACK : FAILED;
         }
@@ -202,7 +202,7 @@ final class Recovery {
             try {
                 bundle.uninstall();
             } catch (BundleException e) {
-                op.outcome(Operation.FAILED, what + "; uninstalling " + display + " at restart failed: " + e.getMessage());
+                outcomes.outcome(op, Operation.FAILED, what + "; uninstalling " + display + " at restart failed: " + e.getMessage());
                 return FAILED;
             }
         }

@@ -127,7 +127,7 @@ final class RemoveTransaction {
                 + (strandedNames.isEmpty() ? "" : "; bundles that used it wait for a provider: " + String.join("; ", strandedNames))
                 + (others.isEmpty() ? "" : "; not running: " + String.join("; ", others));
         boolean ok = failure == null && others.isEmpty();
-        op.outcome(ok ? Operation.SUCCEEDED : Operation.FAILED, reason);
+        outcomes.outcome(op, ok ? Operation.SUCCEEDED : Operation.FAILED, reason);
         outcomes.forget(name);
         return ok;
     }
@@ -136,11 +136,11 @@ final class RemoveTransaction {
     private void afterFailure(Operation op, String name, FileRecord rec, Bundle bundle, Transaction tx, Exception e) {
         String cause = "removing " + name + " failed: " + e;
         if (tx == null) {
-            op.outcome(Operation.FAILED, cause + "; nothing in the runtime changed, " + Explain.name(bundle) + " keeps running");
+            outcomes.outcome(op, Operation.FAILED, cause + "; nothing in the runtime changed, " + Explain.name(bundle) + " keeps running");
             return;
         }
         if (ctx.frameworkStopping()) {
-            op.outcome(Operation.FAILED, cause + ". The runtime is stopping: Revisor completes this removal at its next start");
+            outcomes.outcome(op, Operation.FAILED, cause + ". The runtime is stopping: Revisor completes this removal at its next start");
             return; // transaction.json stays for the recovery
         }
         try {
@@ -159,7 +159,7 @@ final class RemoveTransaction {
             ctx.store.clearTransaction();
         } catch (IOException | RuntimeException again) {
             ctx.log.error("deploy: restoring after the failed removal of {} failed too: {}", name, again.toString(), again);
-            op.outcome(Operation.FAILED, cause + "; restoring failed too: " + again
+            outcomes.outcome(op, Operation.FAILED, cause + "; restoring failed too: " + again
                     + ". Revisor completes this removal at its next start");
         }
     }

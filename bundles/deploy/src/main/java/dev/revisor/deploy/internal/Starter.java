@@ -248,8 +248,8 @@ final class Starter {
             } catch (Throwable e) { // reported to the deploy thread (or the late listener), which says what it means
                 thrown.set(e);
                 if (op != null) {
-                    op.outcome(Operation.FAILED, e instanceof BundleException ? Explain.startFailure((BundleException) e)
-                            : String.valueOf(e));
+                    op.outcome(Operation.FAILED, Outcomes.capped(e instanceof BundleException ? Explain.startFailure((BundleException) e)
+                            : String.valueOf(e)));
                 }
             } finally {
                 failure = thrown.get();

@@ -222,7 +222,7 @@ final class StuckStarts {
         try (Operation op = ctx.begin(rec.file)) {
             if (bundle == null) {
                 // uninstalled meanwhile (not by Revisor): the file, if it is still there, is deployed as new
-                op.outcome(Operation.FAILED, why + "; the bundle of " + rec.file + " is gone");
+                outcomes.outcome(op, Operation.FAILED, why + "; the bundle of " + rec.file + " is gone");
                 rec.bundleId = -1;
                 rec.sha256 = null;
                 rec.state = DeployFileDTO.WAITING;

@@ -100,7 +100,69 @@ class JarInspectorTest {
         assertThat(INSPECTOR.inspect(jar, "s").symbolicName).isEqualTo("a");
     }
 
+    @Test
+    void aHeaderWithTooManyClausesIsRefusedNamingTheHeaderTheCountAndTheLimit() throws Exception {
+        JarInspector capped = new JarInspector(new JarInspector.Limits(1024 * 1024, 100, 1024 * 1024, 1024 * 1024, 1024 * 1024, 100));
+        Path ok = jar("ok.jar", folded(manifest("Bundle-SymbolicName: a", "Import-Package: " + packages(100))));
+        assertThat(capped.inspect(ok, "s").imports).hasSize(100);
+        Path many = jar("many.jar", folded(manifest("Bundle-SymbolicName: a", "Import-Package: " + packages(101))));
+        assertThatThrownBy(() -> capped.inspect(many, "s")).isInstanceOfSatisfying(Refusal.class, r -> {
+            assertThat(r.check()).isEqualTo("size");
+            assertThat(r.getMessage()).isEqualTo("the manifest header Import-Package has 101 clauses, more than the limit"
+                    + " of 100 (max.header.clauses of configuration dev.revisor.deploy)");
+        });
+        // commas inside quotes do not separate clauses
+        Path quoted = jar("quoted.jar", folded(manifest("Bundle-SymbolicName: a",
+                "Import-Package: " + packages(99) + ",p.q;version=\"[1,2)\"")));
+        assertThat(capped.inspect(quoted, "s").imports).hasSize(100);
+    }
+
+    @Test
+    void aLongHeaderAndALargeManifestAreRefusedBeforeParsing() throws Exception {
+        JarInspector capped = new JarInspector(new JarInspector.Limits(1024 * 1024, 100, 1024 * 1024, 64 * 1024, 2048, 10_000));
+        Path longHeader = jar("long.jar", folded(manifest("Bundle-SymbolicName: a", "Bundle-Description: " + "é".repeat(1500))));
+        assertThatThrownBy(() -> capped.inspect(longHeader, "s")).hasMessage("the manifest header Bundle-Description has 3000"
+                + " bytes, more than the limit of 2048 (max.header.bytes of configuration dev.revisor.deploy)");
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            big.append("X-Filler-").append(i).append(": ").append("y".repeat(1000)).append('\n');
+        }
+        Path bigManifest = jar("big.jar", folded(manifest(("Bundle-SymbolicName: a\n" + big).split("\n"))));
+        assertThatThrownBy(() -> capped.inspect(bigManifest, "s")).isInstanceOfSatisfying(Refusal.class, r -> {
+            assertThat(r.check()).isEqualTo("size");
+            assertThat(r.getMessage()).contains("the manifest (META-INF/MANIFEST.MF) has").contains("more than the limit of 65536")
+                    .contains("max.manifest.bytes");
+        });
+    }
+
     // ---- helpers
+
+    private static String packages(int n) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            s.append(i == 0 ? "" : ",").append("org.example.p").append(i);
+        }
+        return s.toString();
+    }
+
+    /** The manifest with lines longer than 72 bytes folded into continuation lines, as jar tools write them. */
+    private static byte[] folded(byte[] manifest) {
+        StringBuilder out = new StringBuilder();
+        for (String line : new String(manifest, StandardCharsets.UTF_8).split("\r\n", -1)) {
+            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length <= 72) {
+                out.append(line).append("\r\n");
+                continue;
+            }
+            // fold on characters; 24 characters are at most 72 bytes of UTF-8
+            out.append(line, 0, 24).append("\r\n");
+            for (int i = 24; i < line.length(); i += 23) {
+                out.append(' ').append(line, i, Math.min(line.length(), i + 23)).append("\r\n");
+            }
+        }
+        String text = out.toString();
+        return text.substring(0, text.length() - 2).getBytes(StandardCharsets.UTF_8);
+    }
 
     private void assertRefused(Path jar, String check, String phrase) {
         assertThatThrownBy(() -> INSPECTOR.inspect(jar, "s")).isInstanceOfSatisfying(Refusal.class, r -> {
