@@ -103,6 +103,7 @@ final class ControlServer implements AutoCloseable, Connection.Host {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final ConnectionPool pool;
     private final ScheduledThreadPoolExecutor watchdog;
+    private final Set<Thread> watchdogThreads = ConcurrentHashMap.newKeySet();
     /** Command threads abandoned by the watchdog that still run; at most maxConcurrent. */
     private final AtomicInteger abandoned = new AtomicInteger();
     private final Thread acceptor;
@@ -122,6 +123,7 @@ final class ControlServer implements AutoCloseable, Connection.Host {
         this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, WATCHDOG_THREAD);
             t.setDaemon(true);
+            watchdogThreads.add(t);
             return t;
         });
         this.watchdog.setRemoveOnCancelPolicy(true);
@@ -350,6 +352,9 @@ final class ControlServer implements AutoCloseable, Connection.Host {
         acceptor.interrupt(); // wakes slots.acquire()
         interrupted |= join(acceptor);
         watchdog.shutdownNow();
+        for (Thread t : watchdogThreads) {
+            interrupted |= join(t);
+        }
 
         List<Runnable> neverStarted = pool.shutdownNow(); // interrupts running commands
         for (Runnable r : neverStarted) {
