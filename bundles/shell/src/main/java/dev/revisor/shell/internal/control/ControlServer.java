@@ -150,7 +150,7 @@ final class ControlServer implements AutoCloseable, Connection.Host {
         Path path = socket.toAbsolutePath();
         ServerSocketChannel channel = null;
         try {
-            SocketDirectory.prepare(path.getParent(), owner, logger);
+            SocketDirectory.prepare(path.getParent(), owner, shared(access), logger);
             SocketDirectory.removeStale(path, logger);
             channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             channel.bind(UnixDomainSocketAddress.of(path));
@@ -160,7 +160,7 @@ final class ControlServer implements AutoCloseable, Connection.Host {
             }
             throw new IOException("cannot open the control socket " + path + ": " + e.getMessage(), e);
         }
-        SocketDirectory.restrictSocket(path, logger);
+        SocketDirectory.restrictSocket(path, shared(access), logger);
         if (!PeerCredentials.available()) {
             logger.warn("control socket {}: this platform does not tell the peer's user (SO_PEERCRED); only the "
                     + "directory's mode 0700 keeps other users out", path);
@@ -172,6 +172,11 @@ final class ControlServer implements AutoCloseable, Connection.Host {
 
     Path socket() {
         return socket;
+    }
+
+    /** Others may reach the socket only when an allow-list names them and the kernel tells us who connects. */
+    private static boolean shared(PeerCredentials access) {
+        return access.allowsOthers() && PeerCredentials.available();
     }
 
     @Override

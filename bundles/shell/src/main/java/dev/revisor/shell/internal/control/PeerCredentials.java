@@ -76,6 +76,11 @@ final class PeerCredentials {
                 + " named in revisor.control.allow.users and revisor.control.allow.groups of etc/revisor.properties";
     }
 
+    /** @return whether the allow-list names anyone besides the owner and root */
+    boolean allowsOthers() {
+        return !users.isEmpty() || !groups.isEmpty();
+    }
+
     String owner() {
         return owner;
     }
