@@ -1,6 +1,6 @@
 package dev.revisor.launcher;
 
-/** Exit statuses of {@code bin/revisor}; documented in docs/running.md. */
+/** Exit statuses of {@code bin/revisor}; documented in docs/running.md, docs/control-socket.md and README.md. */
 final class ExitCodes {
     /** Success; for {@code run}: the framework stopped cleanly (SIGTERM, {@code bin/revisor stop}, {@code stop 0}). */
     static final int OK = 0;
