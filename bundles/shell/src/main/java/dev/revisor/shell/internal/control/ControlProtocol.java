@@ -27,7 +27,7 @@ final class ControlProtocol {
      * The default and documented limit for a command line: far below what the header could announce, because Gogo's
      * parser is slower than linear (see {@link RequestGuard}).
      */
-    static final int MAX_REQUEST_BYTES = 16 * 1024;
+    static final int MAX_REQUEST_BYTES = 8 * 1024;
     /** The {@code R} status of a connection refused for its peer's credentials (sysexits' EX_NOPERM). */
     static final int STATUS_PERMISSION_DENIED = 77;
     /** The {@code R} status of a command that ran past {@code command.timeout.ms} (as timeout(1) exits). */

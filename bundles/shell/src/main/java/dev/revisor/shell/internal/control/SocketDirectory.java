@@ -85,7 +85,7 @@ final class SocketDirectory {
             Files.setPosixFilePermissions(dir, wanted);
             logger.warn("the control socket directory {} had mode {}; changed it to {} so that only {} "
                     + "can reach the control socket", dir, PosixFilePermissions.toString(mode),
-                    PosixFilePermissions.toString(wanted), shared ? "allowed users" : owner.getName());
+                    shared ? "rwx--x--x (0711)" : "rwx------ (0700)", shared ? "allowed users" : owner.getName());
         }
     }
 

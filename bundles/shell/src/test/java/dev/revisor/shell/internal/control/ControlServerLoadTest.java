@@ -139,13 +139,13 @@ class ControlServerLoadTest {
         List<String> seen = new ArrayList<>();
         start(new FakeGogo((line, out, err, in) -> seen.add(line)), new ControlServer.Settings(4, 16384, LONG));
 
-        Response semicolons = TestClient.run(socket, ";".repeat(16000));
+        Response semicolons = TestClient.run(socket, ";".repeat(16000)); // 128 KiB of them are refused by length
         Response quotes = TestClient.run(socket, "\"".repeat(1000));
         Response nested = TestClient.run(socket, "(".repeat(100));
         Response tooLong = TestClient.run(socket, "a".repeat(16385));
 
         assertThat(semicolons.err()).isEqualTo("bad request: the command line has 16000 characters with a meaning"
-                + " to the Gogo parser (; & | < > = quotes brackets braces $ ` \\ and line breaks); at most 512 are"
+                + " to the Gogo parser (; & | < > = quotes brackets braces $ ` \\ and line breaks); at most 128 are"
                 + " accepted, because parsing takes time quadratic in their number\n");
         assertThat(quotes.err()).contains("has 1000 characters with a meaning to the Gogo parser");
         assertThat(nested.err()).isEqualTo("bad request: the command line nests brackets 100 deep; at most 32"
