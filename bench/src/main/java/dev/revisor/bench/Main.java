@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The benchmark harness: {@code java -jar bench/target/revisor-bench.jar [options] [suite...]} from the repository root
- * ({@code bench/run} builds what it needs and calls this). Suites: startup, why, deploy, audit, scale, leaks, jmh; default all.
+ * ({@code bench/run} builds what it needs and calls this). Suites: startup, why, deploy, audit, scale, leaks, jmh, socket; default all.
  * Options: {@code --dist DIR} (default runtime/target/revisor), {@code --work DIR} (default bench/target/work),
  * {@code --runs N} (start-up rounds, default 7), {@code --quick} (fewer rounds everywhere: a smoke test of the harness,
  * not figures to publish). The report goes to standard output and {@code WORK/results/<time>/report.md}.
@@ -47,7 +47,7 @@ public final class Main {
             }
         }
         if (suites.isEmpty() || suites.contains("all")) {
-            suites = new LinkedHashSet<>(List.of("startup", "why", "deploy", "audit", "scale", "leaks", "jmh"));
+            suites = new LinkedHashSet<>(List.of("startup", "why", "deploy", "audit", "scale", "leaks", "jmh", "socket"));
         }
         if (runs < 0) {
             runs = quick ? 3 : 7;
@@ -71,6 +71,7 @@ public final class Main {
                 case "scale": new ScaleSuite(ctx).run(); break;
                 case "leaks": new LeakSuite(ctx).run(); break;
                 case "jmh": new JmhSuite(ctx).run(); break;
+                case "socket": new SocketSuite(ctx).run(); break;
                 default: throw new IllegalArgumentException("unknown suite " + suite);
                 }
             } catch (Exception | AssertionError e) {

@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * <pre>
  * revisor [--home DIR] [run]
- * revisor [--home DIR] exec [--] COMMAND LINE...
+ * revisor [--home DIR] exec [--timeout SECONDS] [--] COMMAND LINE...
  * revisor [--home DIR] stop [--timeout SECONDS]
  * revisor help | -h | --help
  * </pre>
@@ -28,12 +28,20 @@ final class Arguments {
     final String commandLine;
     /** For STOP: how long to wait for the instance to exit. */
     final long stopTimeoutSeconds;
+    /** For EXEC: the value of {@code --timeout}, or null. */
+    final String execTimeout;
 
     private Arguments(Command command, String home, String commandLine, long stopTimeoutSeconds) {
+        this(command, home, commandLine, stopTimeoutSeconds, null);
+    }
+
+    private Arguments(Command command, String home, String commandLine, long stopTimeoutSeconds,
+            String execTimeout) {
         this.command = command;
         this.home = home;
         this.commandLine = commandLine;
         this.stopTimeoutSeconds = stopTimeoutSeconds;
+        this.execTimeout = execTimeout;
     }
 
     static Arguments parse(String[] args) throws UsageException {
@@ -93,12 +101,44 @@ final class Arguments {
         }
         long stopTimeout = DEFAULT_STOP_TIMEOUT_SECONDS;
         if (timeout != null) {
+            if (command == Command.EXEC) {
+                execTimeoutMillis(timeout, "--timeout"); // checked now, used by execTimeoutMillis(env)
+                return new Arguments(command, home, line.toString(), stopTimeout, timeout);
+            }
             if (command != Command.STOP) {
-                throw new UsageException("--timeout is an option of 'stop' only");
+                throw new UsageException("--timeout is an option of 'exec' and 'stop' only");
             }
             stopTimeout = positiveSeconds(timeout);
         }
         return new Arguments(command, home, line == null ? null : line.toString(), stopTimeout);
+    }
+
+    /**
+     * For EXEC: how long the client waits to connect and for each part of the answer, in milliseconds (0: no
+     * limit): {@code --timeout}, else {@code REVISOR_EXEC_TIMEOUT}, else {@link ExecClient#DEFAULT_TIMEOUT_SECONDS}.
+     */
+    long execTimeoutMillis(Map<String, String> env) throws UsageException {
+        if (execTimeout != null) {
+            return execTimeoutMillis(execTimeout, "--timeout");
+        }
+        String fromEnv = env.get("REVISOR_EXEC_TIMEOUT");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return execTimeoutMillis(fromEnv, "REVISOR_EXEC_TIMEOUT");
+        }
+        return ExecClient.DEFAULT_TIMEOUT_SECONDS * 1000;
+    }
+
+    /** Seconds, fractions allowed (0.5), 0 for no limit. */
+    private static long execTimeoutMillis(String value, String source) throws UsageException {
+        try {
+            double seconds = Double.parseDouble(value.trim());
+            if (seconds >= 0 && seconds <= 31_536_000 && !value.trim().startsWith("+")) {
+                return Math.round(seconds * 1000);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(source + " needs a number of seconds (0: no limit), not '" + value + "'");
     }
 
     /**

@@ -140,6 +140,7 @@ final class BootPlan {
                         + "; the value '" + set + "' is ignored");
             }
         }
+        framework.putAll(settings.controlAccess); // read by the shell bundle's control socket
         int highest = 1;
         for (WantedBundle bundle : bundles) {
             highest = Math.max(highest, bundle.startOrder());

@@ -35,7 +35,15 @@ public final class Main {
         }
         Layout layout = new Layout(distribution, arguments.resolveHome(env, distribution));
         if (arguments.command == Arguments.Command.EXEC) {
-            return new ExecClient(layout.controlSocket(), layout.home, out, err).execute(arguments.commandLine);
+            long timeoutMillis;
+            try {
+                timeoutMillis = arguments.execTimeoutMillis(env);
+            } catch (UsageException e) {
+                err.println("revisor: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            return new ExecClient(layout.controlSocket(), layout.home, out, err, timeoutMillis)
+                    .execute(arguments.commandLine);
         }
         if (arguments.command == Arguments.Command.STOP) {
             return new StopCommand(layout, out, err).stop(arguments.stopTimeoutSeconds);

@@ -13,8 +13,14 @@ final class Settings {
     static final String CONSOLE_FEATURES = "revisor.features.console";
     static final String CONSOLE = "revisor.console";
     static final String STOP_TIMEOUT = "revisor.stop.timeout";
+    /** Further users who may use the control socket; passed to the shell bundle as a framework property. */
+    static final String CONTROL_ALLOW_USERS = "revisor.control.allow.users";
+    /** Groups whose members may use the control socket; passed to the shell bundle as a framework property. */
+    static final String CONTROL_ALLOW_GROUPS = "revisor.control.allow.groups";
+    private static final Pattern ACCOUNT_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*\\$?");
     /** Every key of etc/revisor.properties; any other is refused ({@link EtcCheck#revisorProperties}). */
-    static final List<String> KEYS = List.of(FEATURES, CONSOLE_FEATURES, CONSOLE, STOP_TIMEOUT);
+    static final List<String> KEYS = List.of(FEATURES, CONSOLE_FEATURES, CONSOLE, STOP_TIMEOUT, CONTROL_ALLOW_USERS,
+            CONTROL_ALLOW_GROUPS);
 
     static final String DEFAULT_FEATURES = "revisor-core";
     static final String DEFAULT_CONSOLE_FEATURES = "revisor-console";
@@ -31,9 +37,12 @@ final class Settings {
     final boolean consoleAllowed;
     /** How long the framework may take to stop before the launcher gives up. */
     final long stopTimeoutSeconds;
+    /** The control socket's allow-list: {@link #CONTROL_ALLOW_USERS} and {@link #CONTROL_ALLOW_GROUPS}, if set. */
+    final Map<String, String> controlAccess;
 
     private Settings(List<String> features, List<String> consoleFeatures, boolean consoleAllowed,
-            long stopTimeoutSeconds) {
+            long stopTimeoutSeconds, Map<String, String> controlAccess) {
+        this.controlAccess = controlAccess;
         this.features = features;
         this.consoleFeatures = consoleFeatures;
         this.consoleAllowed = consoleAllowed;
@@ -58,7 +67,20 @@ final class Settings {
         if (values.containsKey(STOP_TIMEOUT)) {
             stopTimeout = Numbers.parse(values.get(STOP_TIMEOUT), 1, STOP_TIMEOUT, file, "a number of seconds");
         }
-        return new Settings(features, console, consoleAllowed, stopTimeout);
+        Map<String, String> access = new java.util.LinkedHashMap<>();
+        for (String key : new String[] {CONTROL_ALLOW_USERS, CONTROL_ALLOW_GROUPS}) {
+            String list = values.get(key);
+            if (list != null) {
+                for (String name : list.trim().isEmpty() ? new String[0] : LIST_SEPARATOR.split(list.trim())) {
+                    if (!ACCOUNT_NAME.matcher(name).matches()) {
+                        throw new ConfigException(file + ": " + key + ": '" + name + "' is not a user or group name"
+                                + " (letters, digits, '.', '_', '-'; names separated by commas or blanks)");
+                    }
+                }
+                access.put(key, list.trim());
+            }
+        }
+        return new Settings(features, console, consoleAllowed, stopTimeout, Collections.unmodifiableMap(access));
     }
 
     private static List<String> featureList(String value, String key, Path file) throws ConfigException {

@@ -58,7 +58,7 @@ class ArgumentsTest {
         assertThatThrownBy(() -> Arguments.parse(new String[] {"stop", "--timeout", "soon"}))
                 .isInstanceOf(UsageException.class).hasMessageContaining("'soon'");
         assertThatThrownBy(() -> Arguments.parse(new String[] {"run", "--timeout", "5"}))
-                .isInstanceOf(UsageException.class).hasMessageContaining("only");
+                .isInstanceOf(UsageException.class).hasMessageContaining("of 'exec' and 'stop' only");
     }
 
     @Test

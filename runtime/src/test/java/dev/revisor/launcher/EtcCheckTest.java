@@ -127,7 +127,8 @@ class EtcCheckTest {
         Path file = dist.dist.resolve("etc/revisor.properties").toAbsolutePath();
         assertThatThrownBy(() -> load(dist)).isInstanceOf(ConfigException.class).hasMessage(file
                 + ": unknown key 'revisor.featurs'; did you mean 'revisor.features'? (the keys of this file:"
-                + " revisor.features, revisor.features.console, revisor.console, revisor.stop.timeout)");
+                + " revisor.features, revisor.features.console, revisor.console, revisor.stop.timeout,"
+                + " revisor.control.allow.users, revisor.control.allow.groups)");
     }
 
     @Test

@@ -208,4 +208,34 @@ class ExecClientTest {
                 Path.of("/nowhere"), new PrintStream(stdout, true), new PrintStream(err, true));
         assertThat(none).isEqualTo(2);
     }
+
+    @Test
+    void aServerThatAcceptsButNeverAnswersTimesOutWithExit124() throws Exception {
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket)); // the kernel completes connects; nobody ever reads: SIGSTOP
+        int status = new ExecClient(socket, home, out, err, 300).execute("lb");
+        assertThat(status).isEqualTo(124);
+        assertThat(err()).startsWith("revisor: timed out after 0.3 s waiting for the answer on " + socket
+                + ": the instance does not answer (suspended or wedged?); --timeout SECONDS or REVISOR_EXEC_TIMEOUT"
+                + " change the limit");
+    }
+
+    @Test
+    void theTimeoutComesFromTheOptionElseTheEnvironmentElseTheDefault() throws Exception {
+        assertThat(Arguments.parse(new String[] {"exec", "--timeout", "2.5", "lb"}).execTimeoutMillis(
+                Map.of("REVISOR_EXEC_TIMEOUT", "9"))).isEqualTo(2500);
+        assertThat(Arguments.parse(new String[] {"exec", "lb"}).execTimeoutMillis(Map.of("REVISOR_EXEC_TIMEOUT", "9")))
+                .isEqualTo(9000);
+        assertThat(Arguments.parse(new String[] {"exec", "lb"}).execTimeoutMillis(Map.of())).isEqualTo(60_000);
+        assertThat(Arguments.parse(new String[] {"exec", "--timeout=0", "lb"}).execTimeoutMillis(Map.of())).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> Arguments.parse(new String[] {"exec", "--timeout", "soon", "lb"}))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--timeout needs a number of seconds (0: no limit), not 'soon'");
+        int status = Main.run(new String[] {"--home", home.toString(), "exec", "lb"},
+                Map.of("REVISOR_EXEC_TIMEOUT", "-1"), Path.of("/nowhere"), new PrintStream(out, true),
+                new PrintStream(err, true));
+        assertThat(status).isEqualTo(64);
+        assertThat(err()).contains("REVISOR_EXEC_TIMEOUT needs a number of seconds (0: no limit), not '-1'");
+    }
 }

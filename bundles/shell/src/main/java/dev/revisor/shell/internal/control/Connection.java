@@ -7,6 +7,11 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.apache.felix.service.command.CommandProcessor;
@@ -15,43 +20,100 @@ import org.apache.felix.service.command.Converter;
 import org.osgi.service.log.Logger;
 
 /**
- * One client connection: read the request, run the command line in a fresh Gogo session whose output and
- * error streams send {@code O} and {@code E} frames, answer {@code R} with the exit status, close.
+ * One client connection: check the peer, read the request, run the command line in a fresh Gogo session whose
+ * output and error streams send {@code O} and {@code E} frames, answer {@code R} with the exit status, close.
  * <p>
- * Concurrent Semantics: runs on one pool thread; {@link #abort()} may be called from any thread.
+ * Its slot is given back exactly once: when the connection ends, or earlier when the watchdog abandons a command
+ * that ran past {@code command.timeout.ms} (the client is told, the connection closed, the thread interrupted and
+ * left to end on its own; its later output is discarded).
+ * <p>
+ * Concurrent Semantics: runs on one pool thread; {@link #abort()}, {@link #timeOut()} and {@link #stalledSince()}
+ * may be called from any thread.
  */
 final class Connection implements Runnable {
     private static final byte[] NO_INPUT = new byte[0];
     /** At most this many reads of 8 KiB drop unread request bytes before the close. */
     private static final int DRAIN_ROUNDS = 16;
+    /** How long the watchdog waits to send its message to a client whose command ran past the limit. */
+    private static final long LAST_WORD_MILLIS = 1000;
+    private static final int RUNNING = 0;
+    private static final int ENDED = 1;
+    private static final int TIMED_OUT = 2;
 
-    private final SocketChannel channel;
-    private final CommandProcessor processor;
-    private final ControlServer.Settings settings;
-    private final Logger logger;
-    private final BooleanSupplier stopping;
+    /** What a connection needs from its server. */
+    interface Host {
+        CommandProcessor processor();
+
+        ControlServer.Settings settings();
+
+        Logger logger();
+
+        PeerCredentials access();
+
+        ScheduledExecutorService watchdog();
+
+        boolean stopping();
+
+        /** @return whether one more abandoned command thread is allowed (and counts it) */
+        boolean abandon();
+    }
+
+    private final SocketChannel socket;
+    private final Host host;
     private final Runnable done;
+    private final long acceptedAt = System.nanoTime();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicBoolean evicted = new AtomicBoolean();
+    private final AtomicInteger command = new AtomicInteger(RUNNING);
+    private volatile ConnectionChannel channel;
+    private volatile FrameSink sink;
+    private volatile Thread thread;
+    private volatile boolean requestRead;
+    private volatile boolean abandoned;
 
-    /**
-     * @param stopping whether the server is shutting down (an interrupt then means "stop", not a command failure)
-     * @param done     run once when the connection is closed, whatever happened
-     */
-    Connection(SocketChannel channel, CommandProcessor processor, ControlServer.Settings settings, Logger logger,
-            BooleanSupplier stopping, Runnable done) {
-        this.channel = channel;
-        this.processor = processor;
-        this.settings = settings;
-        this.logger = logger;
-        this.stopping = stopping;
+    /** @param done run once to give back the slot, whatever happened */
+    Connection(SocketChannel socket, Host host, Runnable done) {
+        this.socket = socket;
+        this.host = host;
         this.done = done;
     }
 
     @Override
     public void run() {
+        thread = Thread.currentThread();
         try {
+            channel = new ConnectionChannel(socket);
             serve();
+        } catch (IOException e) {
+            host.logger().debug("control socket: a connection failed before its request: {}", e.toString());
         } finally {
             finish();
+            release();
+        }
+    }
+
+    /** Whether the watchdog gave this connection's slot back while its thread still ran a command. */
+    boolean abandoned() {
+        return abandoned;
+    }
+
+    /**
+     * @return {@code System.nanoTime()} since which this connection has waited for its client: to send a request
+     *         (since it was accepted) or to read the answer; 0 while it runs a command that makes progress
+     */
+    long stalledSince() {
+        if (evicted.get()) {
+            return 0;
+        }
+        if (!requestRead) {
+            return acceptedAt;
+        }
+        FrameSink s = sink;
+        return s == null ? 0 : s.stalledSince();
+    }
+
+    private void release() {
+        if (released.compareAndSet(false, true)) {
             done.run();
         }
     }
@@ -64,76 +126,156 @@ final class Connection implements Runnable {
      */
     private void finish() {
         try {
-            channel.shutdownOutput();
-            channel.configureBlocking(false);
+            socket.shutdownOutput();
             ByteBuffer discard = ByteBuffer.allocate(8192);
-            for (int i = 0; i < DRAIN_ROUNDS && channel.read(discard.clear()) > 0; i++) {
-                // discard
+            for (int i = 0; i < DRAIN_ROUNDS && socket.read(discard.clear()) > 0; i++) {
+                // discard (the channel is non-blocking)
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // the client is gone already
         } finally {
             abort();
         }
     }
 
-    /** Closes the connection: a writer blocked on a client that does not read is released. */
+    /** Closes the connection: a thread waiting for the client to send or to read returns at once. */
     void abort() {
         try {
-            channel.close();
+            ConnectionChannel c = channel;
+            if (c != null) {
+                c.close();
+            } else {
+                socket.close();
+            }
         } catch (IOException e) {
-            logger.debug("control socket: closing a connection failed: {}", e.toString());
+            host.logger().debug("control socket: closing a connection failed: {}", e.toString());
         }
     }
 
-    private void serve() {
-        FrameSink sink = new FrameSink(channel,
-                e -> logger.debug("control socket: the client went away, its output is discarded: {}", e.toString()));
-        String line;
-        try {
-            line = RequestReader.read(channel, settings.maxRequestBytes(), settings.requestTimeoutMillis());
-        } catch (BadRequestException e) {
-            logger.warn("control socket: bad request: {}", e.getMessage());
-            sink.write(ControlProtocol.FRAME_ERR, utf8("bad request: " + e.getMessage() + "\n"));
-            sink.status(1);
-            return;
-        } catch (IOException e) {
-            logger.debug("control socket: no request read: {}", e.toString());
+    /**
+     * Closes this connection to make room for a new one (all slots are taken and it waited for its client longer
+     * than {@code pressure.idle.ms}).
+     *
+     * @return false if it was evicted already
+     */
+    boolean evict() {
+        if (!evicted.compareAndSet(false, true)) {
+            return false;
+        }
+        abort();
+        return true;
+    }
+
+    /**
+     * The watchdog: the command ran past {@code command.timeout.ms}. Tells the client, closes the connection,
+     * interrupts the command's thread and gives the slot back unless too many abandoned threads still run.
+     */
+    void timeOut() {
+        if (!command.compareAndSet(RUNNING, TIMED_OUT)) {
             return;
         }
-        logger.debug("control socket: executing {}", line);
-        int status = execute(line, sink);
-        sink.status(status);
+        long limit = host.settings().commandTimeoutMillis();
+        Thread t = thread;
+        host.logger().warn("control socket: a command ran longer than {} ms; interrupting {} and closing its "
+                + "connection", limit, t == null ? "its thread" : t.getName());
+        if (t != null) {
+            t.interrupt();
+        }
+        FrameSink s = sink;
+        if (s != null) {
+            s.last(utf8("timed out: the command ran longer than " + limit + " ms (command.timeout.ms); its thread"
+                    + " was interrupted\n"), ControlProtocol.STATUS_TIMED_OUT, LAST_WORD_MILLIS);
+        }
+        abort();
+        if (host.abandon()) {
+            abandoned = true;
+            release();
+        } else {
+            host.logger().warn("control socket: too many commands that ignore their interrupt still run; this "
+                    + "connection's slot is given back only when its command ends");
+        }
+    }
+
+    private void serve() throws IOException {
+        FrameSink out = new FrameSink(channel, host.settings().writeTimeoutMillis(),
+                e -> host.logger().debug("control socket: the client went away or does not read; its output is"
+                        + " discarded: {}", e.toString()));
+        sink = out;
+        PeerCredentials.Peer peer;
+        try {
+            peer = PeerCredentials.peer(socket);
+        } catch (IOException e) {
+            host.logger().warn("control socket: refused a connection: {}", e.getMessage());
+            out.write(ControlProtocol.FRAME_ERR, utf8("permission denied: " + e.getMessage() + "\n"));
+            out.status(ControlProtocol.STATUS_PERMISSION_DENIED);
+            return;
+        }
+        if (!host.access().allows(peer)) {
+            host.logger().warn("control socket: refused {}", peer);
+            out.write(ControlProtocol.FRAME_ERR, utf8("permission denied: " + host.access().refusal(peer) + "\n"));
+            out.status(ControlProtocol.STATUS_PERMISSION_DENIED);
+            return;
+        }
+        String line;
+        try {
+            line = RequestReader.read(channel, host.settings().maxRequestBytes(),
+                    host.settings().requestTimeoutMillis());
+            requestRead = true;
+            RequestGuard.check(line, host.settings().maxRequestSpecials());
+        } catch (BadRequestException e) {
+            requestRead = true;
+            host.logger().warn("control socket: bad request: {}", e.getMessage());
+            out.write(ControlProtocol.FRAME_ERR, utf8("bad request: " + e.getMessage() + "\n"));
+            out.status(1);
+            return;
+        } catch (IOException e) {
+            host.logger().debug("control socket: no request read: {}", e.toString());
+            return;
+        }
+        host.logger().debug("control socket: executing {}", line);
+        ScheduledFuture<?> watch = host.watchdog().schedule(this::timeOut, host.settings().commandTimeoutMillis(),
+                TimeUnit.MILLISECONDS);
+        int status;
+        try {
+            status = execute(line, out);
+        } finally {
+            watch.cancel(false);
+        }
+        if (command.compareAndSet(RUNNING, ENDED)) {
+            out.status(status);
+        } else {
+            host.logger().info("control socket: the command that timed out ended after all");
+        }
     }
 
     /** @return the exit status: 0 success, 1 the command threw */
-    private int execute(String line, FrameSink sink) {
-        FrameOutputStream outFrames = new FrameOutputStream(sink, ControlProtocol.FRAME_OUT);
-        FrameOutputStream errFrames = new FrameOutputStream(sink, ControlProtocol.FRAME_ERR);
-        PrintStream out = new PrintStream(outFrames, true, StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(errFrames, true, StandardCharsets.UTF_8);
+    private int execute(String line, FrameSink out) {
+        FrameOutputStream outFrames = new FrameOutputStream(out, ControlProtocol.FRAME_OUT);
+        FrameOutputStream errFrames = new FrameOutputStream(out, ControlProtocol.FRAME_ERR);
+        PrintStream stdout = new PrintStream(outFrames, true, StandardCharsets.UTF_8);
+        PrintStream stderr = new PrintStream(errFrames, true, StandardCharsets.UTF_8);
         InputStream in = new ByteArrayInputStream(NO_INPUT);
         CommandSession session = null;
         try {
-            session = processor.createSession(in, out, err);
+            session = host.processor().createSession(in, stdout, stderr);
             Object result = session.execute(line);
-            out.flush();
-            err.flush();
+            stdout.flush();
+            stderr.flush();
             if (result != null) {
                 String text = String.valueOf(session.format(result, Converter.INSPECT));
                 if (!text.isEmpty()) {
-                    sink.write(ControlProtocol.FRAME_OUT, utf8(text.endsWith("\n") ? text : text + "\n"));
+                    out.write(ControlProtocol.FRAME_OUT, utf8(text.endsWith("\n") ? text : text + "\n"));
                 }
             }
             return 0;
         } catch (Throwable t) { // a command's failure is the client's business, whatever its kind
-            out.flush();
-            err.flush();
-            sink.write(ControlProtocol.FRAME_ERR, utf8(failureMessage(t) + "\n"));
+            stdout.flush();
+            stderr.flush();
+            out.write(ControlProtocol.FRAME_ERR, utf8(failureMessage(t) + "\n"));
             if (t instanceof Error) {
-                logger.error("control socket: command '{}' failed", line, t);
+                host.logger().error("control socket: command '{}' failed", line, t);
             } else {
-                logger.debug("control socket: command '{}' failed: {}", line, t.toString());
+                host.logger().debug("control socket: command '{}' failed: {}", line, t.toString());
             }
             if (t instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -144,16 +286,16 @@ final class Connection implements Runnable {
                 try {
                     session.close();
                 } catch (RuntimeException e) {
-                    logger.debug("control socket: closing the session of '{}' failed: {}", line, e.toString());
+                    host.logger().debug("control socket: closing the session of '{}' failed: {}", line, e.toString());
                 }
             }
-            out.flush();
-            err.flush();
+            stdout.flush();
+            stderr.flush();
         }
     }
 
     private String failureMessage(Throwable t) {
-        if (t instanceof InterruptedException && stopping.getAsBoolean()) {
+        if (t instanceof InterruptedException && host.stopping()) {
             return "interrupted: the control socket is stopping";
         }
         String message = t.getMessage();

@@ -23,8 +23,15 @@ final class ControlProtocol {
     static final byte OP_EXECUTE = 'X';
     /** Magic (4), version (1), operation (1), length (4). */
     static final int HEADER_BYTES = 10;
-    /** The default and documented limit for a command line. */
-    static final int MAX_REQUEST_BYTES = 1024 * 1024;
+    /**
+     * The default and documented limit for a command line: far below what the header could announce, because Gogo's
+     * parser is slower than linear (see {@link RequestGuard}).
+     */
+    static final int MAX_REQUEST_BYTES = 8 * 1024;
+    /** The {@code R} status of a connection refused for its peer's credentials (sysexits' EX_NOPERM). */
+    static final int STATUS_PERMISSION_DENIED = 77;
+    /** The {@code R} status of a command that ran past {@code command.timeout.ms} (as timeout(1) exits). */
+    static final int STATUS_TIMED_OUT = 124;
 
     static final byte FRAME_OUT = 'O';
     static final byte FRAME_ERR = 'E';

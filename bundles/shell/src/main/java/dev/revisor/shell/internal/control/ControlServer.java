@@ -12,30 +12,36 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.service.log.Logger;
 
 /**
- * The control socket server: a Unix-domain server socket, one accept thread ({@value #ACCEPT_THREAD}) and a
- * bounded pool of connection threads ({@value #WORKER_PREFIX}N). At most {@code maxConcurrent} connections
- * are served at once; the accept thread takes the next one only when a slot is free, so further clients wait
- * in the kernel's accept queue. There is no TCP listener.
+ * The control socket server: a Unix-domain server socket, one accept thread ({@value #ACCEPT_THREAD}), a bounded
+ * pool of connection threads ({@value #WORKER_PREFIX}N) and one watchdog thread ({@value #WATCHDOG_THREAD}) that
+ * ends commands running past their limit. There is no TCP listener.
+ * <p>
+ * At most {@code maxConcurrent} connections hold a slot at once. The accept thread takes one new client at a time;
+ * when every slot is taken it waits for one, and meanwhile closes the connection that has waited longest for its
+ * client (to send a request, or to read the answer) once that wait passes {@code pressureIdleMillis}: idle and
+ * non-reading clients cannot keep others out. Further clients wait in the kernel's accept queue.
  * <p>
  * Every thread it starts is named and is stopped by {@link #close()}.
  * <p>
  * Concurrent Semantics: thread safe; {@link #close()} is idempotent.
  */
-final class ControlServer implements AutoCloseable {
+final class ControlServer implements AutoCloseable, Connection.Host {
     static final String ACCEPT_THREAD = "revisor-control-accept";
     static final String WORKER_PREFIX = "revisor-control-";
+    static final String WATCHDOG_THREAD = "revisor-control-watchdog";
+    /** How often the accept thread looks for a connection to close while every slot is taken. */
+    static final long PRESSURE_POLL_MILLIS = 20;
     /** How long {@link #close()} waits for commands to react to their interrupt before it cuts their connections. */
     static final long GRACE_MILLIS = 1000;
     /** How long {@link #close()} waits for each group of threads to end after that. */
@@ -45,8 +51,18 @@ final class ControlServer implements AutoCloseable {
      * @param maxConcurrent        connections served at once
      * @param maxRequestBytes      longest command line accepted
      * @param requestTimeoutMillis how long a client may take to send its whole request
+     * @param writeTimeoutMillis   how long a client may read nothing while an answer waits for it
+     * @param commandTimeoutMillis how long a command may run before it is reported, interrupted and abandoned
+     * @param pressureIdleMillis   while every slot is taken and a new client waits: how long a connection may wait
+     *                             for its client (to send its request, or to read) before it is closed for the new one
+     * @param maxRequestSpecials   most characters with a meaning to Gogo's parser in one command line
      */
-    record Settings(int maxConcurrent, int maxRequestBytes, long requestTimeoutMillis) {
+    record Settings(int maxConcurrent, int maxRequestBytes, long requestTimeoutMillis, long writeTimeoutMillis,
+            long commandTimeoutMillis, long pressureIdleMillis, int maxRequestSpecials) {
+        static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 5_000;
+        static final long DEFAULT_COMMAND_TIMEOUT_MILLIS = 600_000;
+        static final long DEFAULT_PRESSURE_IDLE_MILLIS = 200;
+
         Settings {
             if (maxConcurrent < 1) {
                 throw new IllegalArgumentException("max.concurrent must be at least 1, is " + maxConcurrent);
@@ -54,8 +70,25 @@ final class ControlServer implements AutoCloseable {
             if (maxRequestBytes < 0) {
                 throw new IllegalArgumentException("max.request.bytes must not be negative, is " + maxRequestBytes);
             }
-            if (requestTimeoutMillis < 1) {
-                throw new IllegalArgumentException("request.timeout.ms must be at least 1, is " + requestTimeoutMillis);
+            positive(requestTimeoutMillis, "request.timeout.ms");
+            positive(writeTimeoutMillis, "write.timeout.ms");
+            positive(commandTimeoutMillis, "command.timeout.ms");
+            positive(pressureIdleMillis, "pressure.idle.ms");
+            if (maxRequestSpecials < 0) {
+                throw new IllegalArgumentException("max.request.specials must not be negative, is "
+                        + maxRequestSpecials);
+            }
+        }
+
+        /** The documented defaults for everything but these three. */
+        Settings(int maxConcurrent, int maxRequestBytes, long requestTimeoutMillis) {
+            this(maxConcurrent, maxRequestBytes, requestTimeoutMillis, DEFAULT_WRITE_TIMEOUT_MILLIS,
+                    DEFAULT_COMMAND_TIMEOUT_MILLIS, DEFAULT_PRESSURE_IDLE_MILLIS, RequestGuard.MAX_SPECIALS);
+        }
+
+        private static void positive(long value, String key) {
+            if (value < 1) {
+                throw new IllegalArgumentException(key + " must be at least 1, is " + value);
             }
         }
     }
@@ -64,38 +97,60 @@ final class ControlServer implements AutoCloseable {
     private final ServerSocketChannel server;
     private final CommandProcessor processor;
     private final Settings settings;
+    private final PeerCredentials access;
     private final Logger logger;
     private final Semaphore slots;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final Pool pool;
+    private final ConnectionPool pool;
+    private final ScheduledThreadPoolExecutor watchdog;
+    private final Set<Thread> watchdogThreads = ConcurrentHashMap.newKeySet();
+    /** Command threads abandoned by the watchdog that still run; at most maxConcurrent. */
+    private final AtomicInteger abandoned = new AtomicInteger();
     private final Thread acceptor;
     private volatile boolean stopping;
 
     private ControlServer(Path socket, ServerSocketChannel server, CommandProcessor processor, Settings settings,
-            Logger logger) {
+            PeerCredentials access, Logger logger) {
         this.socket = socket;
         this.server = server;
         this.processor = processor;
         this.settings = settings;
+        this.access = access;
         this.logger = logger;
         this.slots = new Semaphore(settings.maxConcurrent());
-        this.pool = new Pool(settings.maxConcurrent(), logger);
+        // room for maxConcurrent abandoned threads besides the slots, so a new connection never queues behind one
+        this.pool = new ConnectionPool(2 * settings.maxConcurrent(), WORKER_PREFIX, logger);
+        this.watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, WATCHDOG_THREAD);
+            t.setDaemon(true);
+            watchdogThreads.add(t);
+            return t;
+        });
+        this.watchdog.setRemoveOnCancelPolicy(true);
         this.acceptor = new Thread(this::acceptLoop, ACCEPT_THREAD);
         this.acceptor.setDaemon(true);
+    }
+
+    /** As {@link #start(Path, UserPrincipal, Settings, PeerCredentials, CommandProcessor, Logger)}, serving the owner only. */
+    static ControlServer start(Path socket, UserPrincipal owner, Settings settings, CommandProcessor processor,
+            Logger logger) throws IOException {
+        return start(socket, owner, settings, new PeerCredentials(owner.getName(), Set.of(), Set.of()), processor,
+                logger);
     }
 
     /**
      * Prepares the socket's directory, replaces a stale socket file, binds and starts accepting.
      *
-     * @param owner the user who runs Revisor: the directory must belong to this user
+     * @param owner  the user who runs Revisor: the directory must belong to this user
+     * @param access who may run commands
      * @throws IOException naming the socket path and what is wrong, if the socket cannot be served
      */
-    static ControlServer start(Path socket, UserPrincipal owner, Settings settings, CommandProcessor processor,
-            Logger logger) throws IOException {
+    static ControlServer start(Path socket, UserPrincipal owner, Settings settings, PeerCredentials access,
+            CommandProcessor processor, Logger logger) throws IOException {
         Path path = socket.toAbsolutePath();
         ServerSocketChannel channel = null;
         try {
-            SocketDirectory.prepare(path.getParent(), owner, logger);
+            SocketDirectory.prepare(path.getParent(), owner, shared(access), logger);
             SocketDirectory.removeStale(path, logger);
             channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             channel.bind(UnixDomainSocketAddress.of(path));
@@ -105,8 +160,12 @@ final class ControlServer implements AutoCloseable {
             }
             throw new IOException("cannot open the control socket " + path + ": " + e.getMessage(), e);
         }
-        SocketDirectory.restrictSocket(path, logger);
-        ControlServer server = new ControlServer(path, channel, processor, settings, logger);
+        SocketDirectory.restrictSocket(path, shared(access), logger);
+        if (!PeerCredentials.available()) {
+            logger.warn("control socket {}: this platform does not tell the peer's user (SO_PEERCRED); only the "
+                    + "directory's mode 0700 keeps other users out", path);
+        }
+        ControlServer server = new ControlServer(path, channel, processor, settings, access, logger);
         server.acceptor.start();
         return server;
     }
@@ -115,26 +174,78 @@ final class ControlServer implements AutoCloseable {
         return socket;
     }
 
+    /** Others may reach the socket only when an allow-list names them and the kernel tells us who connects. */
+    private static boolean shared(PeerCredentials access) {
+        return access.allowsOthers() && PeerCredentials.available();
+    }
+
+    @Override
+    public CommandProcessor processor() {
+        return processor;
+    }
+
+    @Override
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public Logger logger() {
+        return logger;
+    }
+
+    @Override
+    public PeerCredentials access() {
+        return access;
+    }
+
+    @Override
+    public ScheduledExecutorService watchdog() {
+        return watchdog;
+    }
+
+    @Override
+    public boolean stopping() {
+        return stopping;
+    }
+
+    @Override
+    public boolean abandon() {
+        while (true) {
+            int n = abandoned.get();
+            if (n >= settings.maxConcurrent()) {
+                return false;
+            }
+            if (abandoned.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
     private void acceptLoop() {
         try {
             while (!stopping) {
-                slots.acquire(); // at most maxConcurrent connections: the rest wait in the accept queue
                 SocketChannel client = null;
+                boolean slot = false;
                 boolean dispatched = false;
                 try {
                     client = server.accept();
+                    awaitSlot(); // at most maxConcurrent connections: the rest wait in the accept queue
+                    slot = true;
                     dispatched = dispatch(client);
                 } catch (ClosedChannelException e) { // closed or interrupted: stopping
                     return;
                 } catch (IOException | RuntimeException e) { // one failure never ends the loop
-                    if (client != null) {
-                        closeQuietly(client);
-                    }
                     logger.warn("control socket {}: accepting a connection failed, going on: {}", socket, e.toString());
                     Thread.sleep(100); // no busy loop on a persistent failure such as too many open files
                 } finally {
                     if (!dispatched) {
-                        slots.release();
+                        if (client != null) {
+                            closeQuietly(client);
+                        }
+                        if (slot) {
+                            slots.release();
+                        }
                     }
                 }
             }
@@ -148,12 +259,41 @@ final class ControlServer implements AutoCloseable {
     }
 
     /**
+     * Takes a slot for the client just accepted. While every slot is taken, closes the connection that has waited
+     * longest for its client, once that wait passes {@code pressureIdleMillis}, one at a time.
+     */
+    private void awaitSlot() throws InterruptedException {
+        long poll = Math.min(PRESSURE_POLL_MILLIS, settings.pressureIdleMillis());
+        while (!slots.tryAcquire(poll, TimeUnit.MILLISECONDS)) {
+            evictOldestStalled();
+        }
+    }
+
+    private void evictOldestStalled() {
+        long now = System.nanoTime();
+        long limit = TimeUnit.MILLISECONDS.toNanos(settings.pressureIdleMillis());
+        Connection oldest = null;
+        long oldestSince = 0;
+        for (Connection c : connections) {
+            long since = c.stalledSince();
+            if (since != 0 && now - since >= limit && (oldest == null || since - oldestSince < 0)) {
+                oldest = c;
+                oldestSince = since;
+            }
+        }
+        if (oldest != null && oldest.evict()) {
+            logger.info("control socket {}: all {} slots are taken; closed a connection that waited {} ms for its "
+                    + "client", socket, settings.maxConcurrent(), TimeUnit.NANOSECONDS.toMillis(now - oldestSince));
+        }
+    }
+
+    /**
      * Hands a connection to the pool, which then owns its slot (Connection.run gives it back exactly once).
      *
      * @return false if the pool refused it (only while stopping); the connection is then closed
      */
     private boolean dispatch(SocketChannel client) {
-        Connection connection = new Connection(client, processor, settings, logger, () -> stopping, slots::release);
+        Connection connection = new Connection(client, this, slots::release);
         connections.add(connection);
         try {
             pool.execute(new Tracked(connection));
@@ -187,6 +327,9 @@ final class ControlServer implements AutoCloseable {
                 connection.run();
             } finally {
                 connections.remove(connection);
+                if (connection.abandoned()) {
+                    abandoned.decrementAndGet();
+                }
             }
         }
     }
@@ -213,6 +356,10 @@ final class ControlServer implements AutoCloseable {
         }
         acceptor.interrupt(); // wakes slots.acquire()
         interrupted |= join(acceptor);
+        watchdog.shutdownNow();
+        for (Thread t : watchdogThreads) {
+            interrupted |= join(t);
+        }
 
         List<Runnable> neverStarted = pool.shutdownNow(); // interrupts running commands
         for (Runnable r : neverStarted) {
@@ -268,7 +415,7 @@ final class ControlServer implements AutoCloseable {
         }
 
         /** @return whether the calling thread was interrupted while it waited */
-        boolean await(Pool pool) {
+        boolean await(ConnectionPool pool) {
             boolean interrupted = false;
             while (!done) {
                 long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
@@ -286,52 +433,4 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
-    /**
-     * The connection threads: at most {@code maxConcurrent}, named, daemon, idle ones retire after a minute.
-     * Failures that escape a connection are logged in {@link #afterExecute}.
-     */
-    private static final class Pool extends ThreadPoolExecutor {
-        private final Logger logger;
-        /** Every thread this pool made that may still be alive; pruned as new ones are made. */
-        private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-
-        Pool(int maxConcurrent, Logger logger) {
-            super(maxConcurrent, maxConcurrent, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(maxConcurrent));
-            this.logger = logger;
-            allowCoreThreadTimeOut(true);
-            AtomicInteger count = new AtomicInteger();
-            setThreadFactory(r -> {
-                threads.removeIf(t -> !t.isAlive());
-                Thread t = new Thread(r, WORKER_PREFIX + count.incrementAndGet());
-                t.setDaemon(true);
-                threads.add(t);
-                return t;
-            });
-        }
-
-        /**
-         * Waits until every thread of this terminated pool has really ended: {@link #awaitTermination} returns
-         * while the last worker is still on its way out.
-         */
-        boolean joinAll(long millis) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-            for (Thread t : threads) {
-                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            }
-            return threads.stream().noneMatch(Thread::isAlive);
-        }
-
-        @Override
-        protected void afterExecute(Runnable r, Throwable t) {
-            super.afterExecute(r, t);
-            if (t != null) {
-                logger.error("control socket: a connection failed", t);
-            }
-        }
-
-        String threadNames() {
-            return threads.stream().filter(Thread::isAlive).map(Thread::getName).sorted()
-                    .collect(Collectors.joining(", "));
-        }
-    }
 }

@@ -3,17 +3,15 @@ package dev.revisor.shell.internal.control;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads the one request of a connection against a deadline. A Unix-domain {@link SocketChannel} has no read
- * timeout ({@code socket().setSoTimeout} is not available for it), so the channel is read in non-blocking mode
- * through a selector of its own, and put back into blocking mode for the response.
+ * Reads the one request of a connection against a deadline (a Unix-domain socket has no read timeout of its own),
+ * through the connection's non-blocking {@link ConnectionChannel}.
  * <p>
- * Each header field is checked as soon as it has arrived: garbage is refused at once, not at the deadline.
+ * Each header field is checked as soon as it has arrived: garbage is refused at once, not at the deadline. Memory:
+ * the header and a body of at most {@code maxBytes}; the command line is checked by {@link RequestGuard} before any
+ * of it reaches Gogo.
  * <p>
  * Concurrent Semantics: stateless; one thread per channel.
  */
@@ -22,7 +20,7 @@ final class RequestReader {
     }
 
     /**
-     * @param channel       a connected channel in blocking mode; it is in blocking mode again on return
+     * @param channel       the connection
      * @param maxBytes      the longest command line accepted, in bytes
      * @param timeoutMillis how long the whole request may take to arrive
      * @return the command line
@@ -30,35 +28,24 @@ final class RequestReader {
      *                             for the answer
      * @throws IOException         the channel failed or the thread was interrupted
      */
-    static String read(SocketChannel channel, int maxBytes, long timeoutMillis) throws IOException, BadRequestException {
+    static String read(ConnectionChannel channel, int maxBytes, long timeoutMillis)
+            throws IOException, BadRequestException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        byte[] line;
-        channel.configureBlocking(false);
-        try {
-            try (Selector selector = Selector.open()) {
-                channel.register(selector, SelectionKey.OP_READ);
-                ByteBuffer header = ByteBuffer.allocate(ControlProtocol.HEADER_BYTES);
-                while (header.hasRemaining()) {
-                    fill(channel, selector, header, deadline, timeoutMillis, "header");
-                    ControlProtocol.checkHeader(header.array(), header.position(), maxBytes);
-                }
-                ByteBuffer body = ByteBuffer.allocate(ControlProtocol.commandLength(header.array()));
-                while (body.hasRemaining()) {
-                    fill(channel, selector, body, deadline, timeoutMillis, "command line");
-                }
-                line = body.array();
-            } // closing the selector deregisters the channel, which may then block again
-        } finally {
-            if (channel.isOpen()) {
-                channel.configureBlocking(true);
-            }
+        ByteBuffer header = ByteBuffer.allocate(ControlProtocol.HEADER_BYTES);
+        while (header.hasRemaining()) {
+            fill(channel, header, deadline, timeoutMillis, "header");
+            ControlProtocol.checkHeader(header.array(), header.position(), maxBytes);
         }
-        return ControlProtocol.decodeCommandLine(line);
+        ByteBuffer body = ByteBuffer.allocate(ControlProtocol.commandLength(header.array()));
+        while (body.hasRemaining()) {
+            fill(channel, body, deadline, timeoutMillis, "command line");
+        }
+        return ControlProtocol.decodeCommandLine(body.array());
     }
 
     /** Reads at least one byte into {@code buffer}, waiting for the channel until the deadline. */
-    private static void fill(SocketChannel channel, Selector selector, ByteBuffer buffer, long deadline,
-            long timeoutMillis, String what) throws IOException, BadRequestException {
+    private static void fill(ConnectionChannel channel, ByteBuffer buffer, long deadline, long timeoutMillis,
+            String what) throws IOException, BadRequestException {
         while (true) {
             int n = channel.read(buffer);
             if (n > 0) {
@@ -72,10 +59,8 @@ final class RequestReader {
                 throw new BadRequestException("timed out: no complete request within " + timeoutMillis + " ms (got "
                         + buffer.position() + " of " + buffer.capacity() + " " + what + " bytes)");
             }
-            // select(0) would wait forever: never pass less than 1 ms
-            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
-            selector.selectedKeys().clear();
-            if (Thread.currentThread().isInterrupted()) {
+            if (channel.awaitReadable(TimeUnit.NANOSECONDS.toMillis(remaining))) {
+                Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while reading a request");
             }
         }

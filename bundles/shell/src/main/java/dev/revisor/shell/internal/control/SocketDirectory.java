@@ -26,6 +26,12 @@ import org.osgi.service.log.Logger;
 final class SocketDirectory {
     static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
     static final Set<PosixFilePermission> SOCKET_MODE = PosixFilePermissions.fromString("rw-------");
+    /**
+     * With an allow-list (and peer credentials to enforce it): others may pass through the directory (not list it)
+     * and connect; the server then checks every peer's user and group.
+     */
+    static final Set<PosixFilePermission> SHARED_DIRECTORY_MODE = PosixFilePermissions.fromString("rwx--x--x");
+    static final Set<PosixFilePermission> SHARED_SOCKET_MODE = PosixFilePermissions.fromString("rw-rw-rw-");
 
     private SocketDirectory() {
     }
@@ -38,6 +44,12 @@ final class SocketDirectory {
      * @throws IOException if the directory is owned by someone else, is not a directory, or cannot be made
      */
     static void prepare(Path dir, UserPrincipal owner, Logger logger) throws IOException {
+        prepare(dir, owner, false, logger);
+    }
+
+    /** @param shared whether others may pass through to the socket (an allow-list is set): mode 0711, else 0700 */
+    static void prepare(Path dir, UserPrincipal owner, boolean shared, Logger logger) throws IOException {
+        Set<PosixFilePermission> wanted = shared ? SHARED_DIRECTORY_MODE : DIRECTORY_MODE;
         if (Files.notExists(dir)) {
             Path parent = dir.getParent();
             if (parent != null) {
@@ -45,7 +57,7 @@ final class SocketDirectory {
             }
             try {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIRECTORY_MODE));
-                Files.setPosixFilePermissions(dir, DIRECTORY_MODE); // whatever the umask took away
+                Files.setPosixFilePermissions(dir, wanted); // whatever the umask took away
                 logger.debug("created the control socket directory {} with mode 0700", dir);
             } catch (FileAlreadyExistsException raced) {
                 // someone made it in between: check it like any existing directory
@@ -69,10 +81,11 @@ final class SocketDirectory {
                     + ", not by " + owner.getName() + " who runs Revisor: refusing to serve commands through it");
         }
         Set<PosixFilePermission> mode = attributes.permissions();
-        if (!mode.equals(DIRECTORY_MODE)) {
-            Files.setPosixFilePermissions(dir, DIRECTORY_MODE);
-            logger.warn("the control socket directory {} had mode {}; changed it to rwx------ (0700) so that only {} "
-                    + "can reach the control socket", dir, PosixFilePermissions.toString(mode), owner.getName());
+        if (!mode.equals(wanted)) {
+            Files.setPosixFilePermissions(dir, wanted);
+            logger.warn("the control socket directory {} had mode {}; changed it to {} so that only {} "
+                    + "can reach the control socket", dir, PosixFilePermissions.toString(mode),
+                    shared ? "rwx--x--x (0711)" : "rwx------ (0700)", shared ? "allowed users" : owner.getName());
         }
     }
 
@@ -102,8 +115,13 @@ final class SocketDirectory {
 
     /** Makes the socket file itself owner-only too (the directory already keeps others out). */
     static void restrictSocket(Path socket, Logger logger) {
+        restrictSocket(socket, false, logger);
+    }
+
+    /** @param shared whether others may connect (the server checks their credentials): mode 0666, else 0600 */
+    static void restrictSocket(Path socket, boolean shared, Logger logger) {
         try {
-            Files.setPosixFilePermissions(socket, SOCKET_MODE);
+            Files.setPosixFilePermissions(socket, shared ? SHARED_SOCKET_MODE : SOCKET_MODE);
         } catch (IOException | UnsupportedOperationException e) {
             logger.debug("could not set mode 0600 on {}: {}", socket, e.toString());
         }

@@ -77,7 +77,7 @@ class ControlProtocolTest {
         ByteBuffer header = ByteBuffer.allocate(10).put(ControlProtocol.MAGIC).put((byte) 1).put((byte) 'X')
                 .putInt(MAX + 1);
         assertThatThrownBy(() -> read(header.array())).isInstanceOf(BadRequestException.class)
-                .hasMessage("command line of 1048577 bytes exceeds the limit of 1048576 bytes");
+                .hasMessage("command line of 8193 bytes exceeds the limit of 8192 bytes");
 
         byte[] atTheLimit = ControlProtocol.encodeRequest("x".repeat(MAX));
         assertThat(catchingRead(atTheLimit)).isEqualTo("x".repeat(MAX));

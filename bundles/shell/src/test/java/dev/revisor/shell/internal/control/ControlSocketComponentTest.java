@@ -147,6 +147,26 @@ class ControlSocketComponentTest {
             public long request_timeout_ms() {
                 return requestTimeoutMillis;
             }
+
+            @Override
+            public long write_timeout_ms() {
+                return ControlServer.Settings.DEFAULT_WRITE_TIMEOUT_MILLIS;
+            }
+
+            @Override
+            public long command_timeout_ms() {
+                return ControlServer.Settings.DEFAULT_COMMAND_TIMEOUT_MILLIS;
+            }
+
+            @Override
+            public long pressure_idle_ms() {
+                return ControlServer.Settings.DEFAULT_PRESSURE_IDLE_MILLIS;
+            }
+
+            @Override
+            public int max_request_specials() {
+                return RequestGuard.MAX_SPECIALS;
+            }
         };
     }
 }
