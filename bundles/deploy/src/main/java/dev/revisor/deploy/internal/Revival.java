@@ -85,8 +85,9 @@ final class Revival {
                 continue;
             }
             strandedOutside.remove(id);
-            Starter.Result r = ctx.starter.start(b, Bundle.START_ACTIVATION_POLICY, file);
-            java.util.Map<String, Object> details = DeployContext.details(file, null);
+            String trigger = file == null ? "the deploy folder's start" : file;
+            Starter.Result r = ctx.starter.start(b, Bundle.START_ACTIVATION_POLICY, trigger);
+            java.util.Map<String, Object> details = DeployContext.details(trigger, null);
             details.put("outcome", r.started() ? "started" : r.stuck != null ? "stuck" : "failed");
             details.putAll(Explain.exceptionDetails(r.failure));
             ctx.journal.record("deploy.revived", null, b, details);
