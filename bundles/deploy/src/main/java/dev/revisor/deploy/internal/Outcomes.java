@@ -142,22 +142,10 @@ final class Outcomes {
      *
      * @param by the file whose change took it away
      */
-    void stranded(Operation op, FileRecord rec, Bundle bundle, String by, String uncapped) {
-        String reason = capped(uncapped);
+    void stranded(Operation op, FileRecord rec, Bundle bundle, String by, String reason) {
         Map<String, Object> details = DeployContext.details(rec.file, rec.sha256);
         details.put("waitsFor", Explain.missing(bundle, ctx.wiring));
-        details.put("by", by);
-        details.put("reason", reason);
-        ctx.journal.record("deploy.stranded", op.id(), bundle, details);
-        rec.state = DeployFileDTO.PENDING;
-        rec.outcome = Operation.FAILED;
-        rec.operation = op.id();
-        rec.reason = reason;
-        rec.time = Instant.now().toString();
-        rec.marker = rec.file + PENDING_SUFFIX;
-        publish(rec);
-        writeMarker(rec.file, PENDING_SUFFIX, markerText(rec, headline(DeployFileDTO.PENDING)));
-        ctx.log.warn("deploy: {} {}", rec.file, reason);
+        markDependent(op, rec, bundle, by, reason, "deploy.stranded", details, DeployFileDTO.PENDING, PENDING_SUFFIX);
     }
 
     /**
@@ -166,20 +154,29 @@ final class Outcomes {
      *
      * @param by the file whose change stopped it
      */
-    void dependentDown(Operation op, FileRecord rec, Bundle bundle, String by, String uncapped) {
+    void dependentDown(Operation op, FileRecord rec, Bundle bundle, String by, String reason) {
+        markDependent(op, rec, bundle, by, reason, "deploy.failed", DeployContext.details(rec.file, rec.sha256),
+                DeployFileDTO.FAILED, FAILED_SUFFIX);
+    }
+
+    /**
+     * Marks the file of a bundle that another file's operation left not running: the operation is the other file's
+     * (its outcome is not changed here), the file's own outcome is failed.
+     */
+    private void markDependent(Operation op, FileRecord rec, Bundle bundle, String by, String uncapped, String type,
+            Map<String, Object> details, String state, String marker) {
         String reason = capped(uncapped);
-        Map<String, Object> details = DeployContext.details(rec.file, rec.sha256);
         details.put("by", by);
         details.put("reason", reason);
-        ctx.journal.record("deploy.failed", op.id(), bundle, details);
-        rec.state = DeployFileDTO.FAILED;
+        ctx.journal.record(type, op.id(), bundle, details);
+        rec.state = state;
         rec.outcome = Operation.FAILED;
         rec.operation = op.id();
         rec.reason = reason;
         rec.time = Instant.now().toString();
-        rec.marker = rec.file + FAILED_SUFFIX;
+        rec.marker = rec.file + marker;
         publish(rec);
-        writeMarker(rec.file, FAILED_SUFFIX, markerText(rec, headline(DeployFileDTO.FAILED)));
+        writeMarker(rec.file, marker, markerText(rec, headline(state)));
         ctx.log.warn("deploy: {} {}", rec.file, reason);
     }
 
