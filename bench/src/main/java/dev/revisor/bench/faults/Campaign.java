@@ -28,7 +28,7 @@ public final class Campaign {
             deploy.put("refresh.timeout.ms:Long", "15000");
             deploy.put("settle.ms:Long", "500");
             return new Settings(dist.toAbsolutePath().normalize(), work.toAbsolutePath().normalize(), 3, 6, 2500,
-                    Duration.ofSeconds(40), deploy);
+                    Duration.ofSeconds(25), deploy);
         }
     }
 

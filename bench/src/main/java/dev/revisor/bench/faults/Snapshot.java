@@ -74,6 +74,18 @@ final class Snapshot {
         return o != null && o.has(key) && !o.get(key).isJsonNull() ? o.get(key).getAsString() : null;
     }
 
+    /** A look from the texts of {@code audit:deploys --json} and {@code lb -s}; the folder is filled in by the caller. */
+    static Snapshot of(String deploysJson, String lb, Map<String, JsonObject> lastEvents) {
+        Snapshot s = new Snapshot(deploysJson + lb, JsonParser.parseString(deploysJson).getAsJsonObject(), lastEvents);
+        for (String line : lb.split("\n")) {
+            Matcher m = LB.matcher(line);
+            if (m.matches()) {
+                s.bundles.put(Long.parseLong(m.group(1)), new Bundle(Long.parseLong(m.group(1)), m.group(2), m.group(3), m.group(4)));
+            }
+        }
+        return s;
+    }
+
     static Snapshot take(FaultRuntime rt, JournalReader journal) throws IOException {
         // two command lines: a line of two statements ('lb -s ; audit:deploys --json') loses lb's output over the socket
         ControlClient.Answer deploys = rt.client.execute("audit:deploys --json");
@@ -82,13 +94,7 @@ final class Snapshot {
             throw new IOException("'audit:deploys --json' or 'lb -s' failed: " + deploys.err() + lb.err());
         }
         journal.read();
-        Snapshot s = new Snapshot(deploys.out() + lb.out(), JsonParser.parseString(deploys.out()).getAsJsonObject(), journal.lastDeployEvents());
-        for (String line : lb.out().split("\n")) {
-            Matcher m = LB.matcher(line);
-            if (m.matches()) {
-                s.bundles.put(Long.parseLong(m.group(1)), new Bundle(Long.parseLong(m.group(1)), m.group(2), m.group(3), m.group(4)));
-            }
-        }
+        Snapshot s = of(deploys.out(), lb.out(), journal.lastDeployEvents());
         if (Files.isDirectory(rt.deploy)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(rt.deploy)) {
                 for (Path p : ds) {
