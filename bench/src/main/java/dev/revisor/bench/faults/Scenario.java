@@ -280,8 +280,11 @@ final class Scenario {
 
     /** An update (often one that rolls back), kill -9 at a random moment, maybe again during recovery, restart. */
     private void kill() throws Exception {
-        String what = inFolder.isEmpty() || random.nextInt(4) == 0 ? fileChange(true) : update(random.nextBoolean());
-        long delay = random.nextInt(settings.maxBlockMs() + 1500);
+        boolean rollback = random.nextBoolean();
+        int sleeps = 300 + random.nextInt(1000); // below start.timeout.ms: the update rolls back, it is not stuck
+        String what = inFolder.isEmpty() || random.nextInt(4) == 0 ? fileChange(true) : update(rollback ? sleeps : 0);
+        // a rollback's kill lands around the end of the activator's sleep: the rollback runs then (issue 11, item 4)
+        long delay = rollback ? 100 + sleeps + random.nextInt(400) : random.nextInt(settings.maxBlockMs() + 1500);
         Campaign.sleep(delay);
         rt.kill9();
         journal.markKill();
@@ -301,11 +304,11 @@ final class Scenario {
         stepText = text + "; restart";
     }
 
-    /** An update of a present file; {@code rollback}: a version whose activator sleeps and then throws. */
-    private String update(boolean rollback) throws IOException {
+    /** An update of a present file; {@code sleepThenThrow} &gt; 0: a version whose activator sleeps that long and throws. */
+    private String update(int sleepThenThrow) throws IOException {
         List<String> present = new ArrayList<>(inFolder.keySet());
         String f = present.get(random.nextInt(present.size()));
-        String behaviour = rollback ? "start=sleep-throw start.ms=" + (300 + random.nextInt(settings.maxBlockMs())) : behaviour(true);
+        String behaviour = sleepThenThrow > 0 ? "start=sleep-throw start.ms=" + sleepThenThrow : behaviour(true);
         Fixtures.Variant v = fixtures.build(f, behaviour, false);
         moveIn(v);
         return "update " + f + " to " + v.describe();

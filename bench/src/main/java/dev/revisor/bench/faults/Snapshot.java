@@ -123,6 +123,11 @@ final class Snapshot {
                 why.add(r.file() + " is " + r.state());
             }
         }
+        for (Bundle b : bundles.values()) {
+            if (b.state().equalsIgnoreCase("STARTING") || b.state().equalsIgnoreCase("STOPPING")) {
+                why.add(b.describe() + " (an activator is still running: a refresh or start from the shell)");
+            }
+        }
         if (!jars.keySet().equals(rows.keySet())) {
             why.add("deploy/ holds " + jars.keySet() + " but audit:deploys lists " + rows.keySet());
         }
@@ -153,7 +158,8 @@ final class Snapshot {
     }
 
     /**
-     * The settle step: polls until no file is waiting, incomplete, removing or stuck, nothing is queued, the folder
+     * The settle step: polls until no file is waiting, incomplete, removing or stuck, no bundle is Starting or Stopping,
+     * nothing is queued, the folder
      * listing matches the rows, every jar's bytes have been judged (its SHA-256 is the record's or that of its last
      * deploy event), and two looks in a row saw the same. The one place to switch to {@code audit:deploys --wait}.
      */

@@ -15,8 +15,12 @@ import org.junit.jupiter.api.Test;
  * {@code bench/run faults --seed SEED --scenarios 1}.
  */
 class FaultCampaignIT {
-    /** Seeds whose plans include kill -9 during an update or its rollback, and a restart during recovery. */
-    static final List<Long> SEEDS = List.of(1L, 2L);
+    /**
+     * 106: deploys with throwing and sleeping activators, an update whose activator sleeps and throws killed during its
+     * rollback, a swapped folder, an update killed and killed again during the recovery, a re-created folder;
+     * 107: a stop-blocking update, a rollback killed, a new bundle killed.
+     */
+    static final List<Long> SEEDS = List.of(106L, 107L);
 
     @Test
     void theDeployInvariantHoldsUnderFaults() throws Exception {
