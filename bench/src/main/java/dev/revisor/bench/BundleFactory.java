@@ -11,6 +11,7 @@ import java.util.Map;
 
 import aQute.bnd.osgi.Builder;
 import aQute.bnd.osgi.Constants;
+import aQute.bnd.osgi.EmbeddedResource;
 import aQute.bnd.osgi.Jar;
 
 /**
@@ -18,19 +19,19 @@ import aQute.bnd.osgi.Jar;
  * {@code dev.revisor.bench.probe}) and small plugin fixtures ({@code dev.revisor.bench.fixture}). bnd computes
  * every manifest; nothing is hand-written.
  */
-final class BundleFactory {
+public final class BundleFactory {
     static final String PROBE_BSN = "dev.revisor.bench.probe";
 
     private final File benchClasses;
     private final List<File> apiJars;
 
     /** @param apiJars jars that export what the bundles import (Gogo runtime, the framework), for versioned ranges */
-    BundleFactory(List<File> apiJars) {
+    public BundleFactory(List<File> apiJars) {
         this.benchClasses = codeSource();
         this.apiJars = apiJars;
     }
 
-    static File codeSource() {
+    public static File codeSource() {
         try {
             return Paths.get(BundleFactory.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toFile();
         } catch (URISyntaxException e) {
@@ -59,9 +60,31 @@ final class BundleFactory {
         return build(out, i);
     }
 
+    /**
+     * A bundle of the fault campaign (package {@code dev.revisor.bench.faults}): the given bnd instructions, the given
+     * generated classes (internal name to class file bytes, see {@link ClassFile}) and, on bnd's class path, the
+     * given jars (the libraries its classes refer to, so that bnd writes versioned import ranges).
+     */
+    public Path bundle(Path out, Map<String, String> instructions, Map<String, byte[]> classes, List<File> classpath) {
+        try (Jar generated = new Jar("generated")) {
+            classes.forEach((name, bytes) -> generated.putResource(name + ".class", new EmbeddedResource(bytes, 0L)));
+            return build(out, instructions, generated, classpath);
+        }
+    }
+
     private Path build(Path out, Map<String, String> instructions) {
+        return build(out, instructions, null, List.of());
+    }
+
+    private Path build(Path out, Map<String, String> instructions, Jar generated, List<File> classpath) {
         try (Builder builder = new Builder()) {
+            if (generated != null) {
+                builder.addClasspath(generated);
+            }
             builder.addClasspath(benchClasses);
+            for (File jar : classpath) {
+                builder.addClasspath(jar);
+            }
             for (File api : apiJars) {
                 builder.addClasspath(api);
             }

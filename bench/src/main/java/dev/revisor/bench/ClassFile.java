@@ -14,11 +14,11 @@ import java.util.Map;
  * allows): enough for bnd to see which packages a class refers to and to compute Import-Package and uses:= from it,
  * without a compiler. Names are internal names ({@code a/b/C}).
  */
-final class ClassFile {
+public final class ClassFile {
     private ClassFile() {
     }
 
-    static byte[] write(String name, List<String> fieldTypes) {
+    public static byte[] write(String name, List<String> fieldTypes) {
         Map<String, Integer> utf8 = new LinkedHashMap<>();
         List<byte[]> pool = new ArrayList<>();
         int[] next = {1};

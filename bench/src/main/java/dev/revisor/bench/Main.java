@@ -14,6 +14,8 @@ import java.util.Set;
 /**
  * The benchmark harness: {@code java -jar bench/target/revisor-bench.jar [options] [suite...]} from the repository root
  * ({@code bench/run} builds what it needs and calls this). Suites: startup, why, deploy, audit, scale, leaks, jmh, socket; default all.
+ * {@code faults} (the fault campaign of issue 11) runs only when named; its options are {@code --scenarios N} (default
+ * 1000) and {@code --seed S} (the first scenario's seed, default random; printed).
  * Options: {@code --dist DIR} (default runtime/target/revisor), {@code --work DIR} (default bench/target/work),
  * {@code --runs N} (start-up rounds, default 7), {@code --quick} (fewer rounds everywhere: a smoke test of the harness,
  * not figures to publish). The report goes to standard output and {@code WORK/results/<time>/report.md}.
@@ -27,6 +29,8 @@ public final class Main {
         Path work = Path.of("bench/target/work");
         int runs = -1;
         boolean quick = false;
+        int scenarios = 1000;
+        long seed = new java.util.Random().nextInt(1_000_000);
         Set<String> suites = new LinkedHashSet<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -34,9 +38,11 @@ public final class Main {
             case "--work": work = Path.of(args[++i]); break;
             case "--runs": runs = Integer.parseInt(args[++i]); break;
             case "--quick": quick = true; break;
+            case "--scenarios": scenarios = Integer.parseInt(args[++i]); break;
+            case "--seed": seed = Long.parseLong(args[++i]); break;
             case "-h": case "--help":
                 System.out.println("usage: java -jar revisor-bench.jar [--dist DIR] [--work DIR] [--runs N] [--quick] "
-                        + "[startup|why|deploy|audit|scale|leaks|jmh|all]...");
+                        + "[--scenarios N] [--seed S] [startup|why|deploy|audit|scale|leaks|jmh|socket|faults|all]...");
                 return;
             default:
                 if (args[i].startsWith("-")) {
@@ -72,6 +78,7 @@ public final class Main {
                 case "leaks": new LeakSuite(ctx).run(); break;
                 case "jmh": new JmhSuite(ctx).run(); break;
                 case "socket": new SocketSuite(ctx).run(); break;
+                case "faults": new FaultSuite(ctx, scenarios, seed).run(); break;
                 default: throw new IllegalArgumentException("unknown suite " + suite);
                 }
             } catch (Exception | AssertionError e) {

@@ -4,12 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Line-based edits of a .properties text that keep its comments and order. */
-final class Props {
+public final class Props {
     private Props() {
     }
 
     /** Replaces the value of each key that is set in {@code text} (as {@code key = value} or {@code key=value}); appends the others. */
-    static String override(String text, Map<String, String> values) {
+    public static String override(String text, Map<String, String> values) {
         Map<String, String> pending = new LinkedHashMap<>(values);
         StringBuilder out = new StringBuilder();
         for (String line : text.split("\n", -1)) {
