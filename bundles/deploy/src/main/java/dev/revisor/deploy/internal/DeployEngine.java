@@ -67,7 +67,7 @@ final class DeployEngine {
         this.stuck = new StuckStarts(ctx, outcomes);
         this.revival = new Revival(ctx, outcomes);
         this.install = new InstallTransaction(ctx, outcomes, stuck);
-        this.update = new UpdateTransaction(ctx, outcomes, restarter, stuck);
+        this.update = new UpdateTransaction(ctx, outcomes, restarter, stuck, install);
         this.remove = new RemoveTransaction(ctx, outcomes, restarter, stuck, revival);
         this.recovery = new Recovery(ctx, outcomes, restarter, install, update, remove, stuck);
         revival.bind(install);

@@ -190,12 +190,17 @@ final class PlanRestarter {
         return verdict;
     }
 
-    /** @return the bundles of the list that exist and are neither active nor starting */
+    /**
+     * @return the bundles of the list that exist and do not run: neither active, nor starting lazily (waiting for its
+     *         first class load) or in a start Revisor reported stuck. A bundle STARTING for another reason (another
+     *         thread's start that may still throw) is not counted as running.
+     */
     List<Bundle> notActive(List<Long> ids) {
         List<Bundle> out = new ArrayList<>();
         for (long id : ids) {
             Bundle b = ctx.bundles.getBundle(id);
-            if (b != null && !Bundles.isRunning(b)) {
+            if (b != null && b.getState() != Bundle.ACTIVE
+                    && !(b.getState() == Bundle.STARTING && (Bundles.isLazy(b) || ctx.starter.isStuck(id)))) {
                 out.add(b);
             }
         }

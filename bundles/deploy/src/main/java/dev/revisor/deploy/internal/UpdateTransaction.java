@@ -28,17 +28,20 @@ final class UpdateTransaction {
     private final Outcomes outcomes;
     private final PlanRestarter restarter;
     private final StuckStarts stuck;
+    private final InstallTransaction install;
 
-    UpdateTransaction(DeployContext ctx, Outcomes outcomes, PlanRestarter restarter, StuckStarts stuck) {
+    UpdateTransaction(DeployContext ctx, Outcomes outcomes, PlanRestarter restarter, StuckStarts stuck, InstallTransaction install) {
         this.ctx = ctx;
         this.outcomes = outcomes;
         this.restarter = restarter;
         this.stuck = stuck;
+        this.install = install;
     }
 
     /** @return whether the update is in place and every bundle of its plan runs */
     boolean run(FileRecord rec, JarFacts facts, Bundle bundle) throws IOException {
         String name = rec.file;
+        boolean wasDeployed = DeployFileDTO.DEPLOYED.equals(rec.state);
         rec.location = bundle.getLocation(); // adopts a bundle installed from this file without Revisor
         rec.bundleId = bundle.getBundleId();
         Path previous = ctx.store.bytes(name);
@@ -83,7 +86,18 @@ final class UpdateTransaction {
                     ctx.store.keep(name);
                     rec.sha256 = facts.sha256;
                     rec.triedSha256 = null;
-                    outcomes.deployed(op, rec, "updated " + before + " to " + bundle.getVersion() + (gateNote == null ? "" : "; " + gateNote));
+                    String done = "updated " + before + " to " + bundle.getVersion() + (gateNote == null ? "" : "; " + gateNote);
+                    if (tx.activeBefore.contains(bundle.getBundleId()) || Bundles.isFragment(bundle)) {
+                        outcomes.deployed(op, rec, done);
+                    } else if (wasDeployed) {
+                        // deployed, but someone stopped it: the update does not start it behind their back
+                        outcomes.deployed(op, rec, done + " (not started: it was not running before the update; start it with"
+                                + " start " + bundle.getBundleId() + ")");
+                    } else {
+                        // its last bytes did not run (failed, pending, refused before): the new bytes start as a new bundle
+                        // would, and the record says whether they do
+                        install.startNewBundle(op, rec, bundle, done);
+                    }
                     ctx.store.clearTransaction();
                     return true;
                 } else if (!verdict.stuck.isEmpty()) {

@@ -40,6 +40,36 @@ class UpdatePathsTest extends DeployPathsSupport {
     }
 
     @Test
+    void fixedBytesForABundleThatDidNotStartAreStartedAndDeployed() throws Exception {
+        h.fw.behaviour(LIB, "2.0.0").startThrows(activatorError("no database"));
+        h.deploy(LIB_JAR, lib("2.0.0"));
+        assertThat(h.row(LIB_JAR).state).isEqualTo(DeployFileDTO.FAILED);
+
+        h.deploy(LIB_JAR, lib("2.1.0"));
+
+        DeployFileDTO row = h.row(LIB_JAR);
+        assertThat(row.state).as("deployed means it runs the bytes: it was started").isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.state(LIB)).isEqualTo("ACTIVE");
+        assertThat(h.bundle(LIB).getVersion()).hasToString("2.1.0");
+        assertThat(h.markerKind(LIB_JAR)).isNull();
+    }
+
+    @Test
+    void anUpdateOfABundleThatDidNotStartWhoseNewBytesDoNotStartEitherIsFailedNotDeployed() throws Exception {
+        h.fw.behaviour(LIB).startThrows(activatorError("no database"));
+        h.deploy(LIB_JAR, lib("2.0.0"));
+
+        h.deploy(LIB_JAR, lib("2.1.0"));
+
+        DeployFileDTO row = h.row(LIB_JAR);
+        assertThat(row.state).isEqualTo(DeployFileDTO.FAILED);
+        assertThat(row.reason).contains("updated").contains("it did not start").contains("no database");
+        assertThat(h.markerKind(LIB_JAR)).isEqualTo(DeployEngine.FAILED_SUFFIX);
+        assertThat(h.state(LIB)).isNotEqualTo("ACTIVE");
+        h.assertEveryBundleActiveOrNamed(LIB_JAR, LIB);
+    }
+
+    @Test
     void aPlanThatCannotBeComputedIsRefusedAndNothingChanged() throws Exception {
         libAndUserRunning();
         h.fw.faults().at(Step.AUDIT_PLAN, LIB, illegalState("the audit is stopping"));
