@@ -31,8 +31,9 @@ final class InstanceProbe {
     final Readiness readiness;
     /** READY and NOT_ANSWERING: what the instance wrote once ready. */
     final InstanceInfo info;
-    /** READY with a socket: feature bundles by state ("Active", "Resolved", ...), as "artifactId:version (State)". */
+    /** READY with a socket: the feature bundles that are not Active, as "artifactId:version (State)". */
     final List<String> inactive = new ArrayList<>();
+    /** READY with a socket: how many feature bundles are Active, and how many are installed. */
     int active;
     int present;
     /** Why it is NOT_ANSWERING or UNKNOWN, or null. */
