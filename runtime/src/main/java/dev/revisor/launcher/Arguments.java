@@ -2,6 +2,8 @@ package dev.revisor.launcher;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -9,108 +11,193 @@ import java.util.Map;
  *
  * <pre>
  * revisor [--home DIR] [run]
- * revisor [--home DIR] exec [--timeout SECONDS] [--] COMMAND LINE...
+ * revisor [--home DIR] start [--timeout SECONDS]
  * revisor [--home DIR] stop [--timeout SECONDS]
+ * revisor [--home DIR] restart [--timeout SECONDS]
+ * revisor [--home DIR] status [--timeout SECONDS] [--wait SECONDS]
+ * revisor [--home DIR] exec [--timeout SECONDS] [--] COMMAND LINE...
+ * revisor [--home DIR] log [-f] [-n LINES]
+ * revisor version | --version
  * revisor help | -h | --help
  * </pre>
  * Options may stand before or after the command word. For {@code exec}, the first word that is not an option (or
  * everything after {@code --}) starts the Gogo command line; its words are joined with single spaces.
  */
 final class Arguments {
-    enum Command { RUN, EXEC, STOP, HELP }
+    enum Command { RUN, START, STOP, RESTART, STATUS, EXEC, LOG, VERSION, HELP }
+
+    /** The command words, as typed. */
+    static final List<String> WORDS = List.of("run", "start", "stop", "restart", "status", "exec", "log", "version",
+            "help");
 
     static final long DEFAULT_STOP_TIMEOUT_SECONDS = 60;
+    /** How long {@code start} waits for the instance to become ready. */
+    static final long DEFAULT_START_TIMEOUT_SECONDS = 120;
+    /** How long {@code status} waits for the instance to answer. */
+    static final long DEFAULT_STATUS_TIMEOUT_SECONDS = 10;
+    /** How many lines {@code log} prints first. */
+    static final int DEFAULT_LOG_LINES = 20;
 
     final Command command;
     /** The value of {@code --home}, or null. */
     final String home;
     /** For EXEC: the Gogo command line. */
     final String commandLine;
-    /** For STOP: how long to wait for the instance to exit. */
+    /** For STOP and RESTART: how long to wait for the instance to exit. */
     final long stopTimeoutSeconds;
+    /** For START and RESTART: how long to wait for the instance to become ready. */
+    final long startTimeoutSeconds;
+    /** For STATUS: how long to wait for the instance's answer. */
+    final long statusTimeoutSeconds;
+    /** For STATUS: how long to wait for a starting instance to become ready (0: do not wait). */
+    final long waitSeconds;
     /** For EXEC: the value of {@code --timeout}, or null. */
     final String execTimeout;
+    /** For LOG: follow the file ({@code -f}). */
+    final boolean follow;
+    /** For LOG: how many of the last lines to print first ({@code -n}). */
+    final int lines;
 
-    private Arguments(Command command, String home, String commandLine, long stopTimeoutSeconds) {
-        this(command, home, commandLine, stopTimeoutSeconds, null);
+    private Arguments(Builder b) {
+        this.command = b.command;
+        this.home = b.home;
+        this.commandLine = b.line == null ? null : b.line.toString();
+        this.stopTimeoutSeconds = b.stopTimeout;
+        this.startTimeoutSeconds = b.startTimeout;
+        this.statusTimeoutSeconds = b.statusTimeout;
+        this.waitSeconds = b.wait;
+        this.execTimeout = b.execTimeout;
+        this.follow = b.follow;
+        this.lines = b.lines;
     }
 
-    private Arguments(Command command, String home, String commandLine, long stopTimeoutSeconds,
-            String execTimeout) {
-        this.command = command;
-        this.home = home;
-        this.commandLine = commandLine;
-        this.stopTimeoutSeconds = stopTimeoutSeconds;
-        this.execTimeout = execTimeout;
+    private static final class Builder {
+        Command command;
+        String home;
+        StringBuilder line;
+        String timeout;
+        String waitValue;
+        String linesValue;
+        boolean follow;
+        long stopTimeout = DEFAULT_STOP_TIMEOUT_SECONDS;
+        long startTimeout = DEFAULT_START_TIMEOUT_SECONDS;
+        long statusTimeout = DEFAULT_STATUS_TIMEOUT_SECONDS;
+        long wait;
+        String execTimeout;
+        int lines = DEFAULT_LOG_LINES;
     }
 
     static Arguments parse(String[] args) throws UsageException {
-        Command command = null;
-        String home = null;
-        String timeout = null;
-        StringBuilder line = null;
+        Builder b = new Builder();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (line != null) {
+            if (b.line != null) {
                 // inside an exec command line: every word belongs to it
-                if (line.length() > 0) {
-                    line.append(' ');
+                if (b.line.length() > 0) {
+                    b.line.append(' ');
                 }
-                line.append(arg);
+                b.line.append(arg);
                 continue;
             }
             if (arg.equals("--")) {
-                if (command != Command.EXEC) {
+                if (b.command != Command.EXEC) {
                     throw new UsageException("'--' is only allowed after 'exec', before the command line");
                 }
-                line = new StringBuilder();
-            } else if (arg.equals("--home") || arg.startsWith("--home=")) {
+                b.line = new StringBuilder();
+            } else if (is(arg, "--home")) {
                 String value = optionValue(args, i, "--home");
-                if (!arg.contains("=")) {
-                    i++;
-                }
+                i += arg.contains("=") ? 0 : 1;
                 if (value.isEmpty()) {
                     throw new UsageException("--home needs a directory");
                 }
-                home = value;
-            } else if (arg.equals("--timeout") || arg.startsWith("--timeout=")) {
-                timeout = optionValue(args, i, "--timeout");
-                if (!arg.contains("=")) {
-                    i++;
-                }
+                b.home = value;
+            } else if (is(arg, "--timeout")) {
+                b.timeout = optionValue(args, i, "--timeout");
+                i += arg.contains("=") ? 0 : 1;
+            } else if (is(arg, "--wait")) {
+                b.waitValue = optionValue(args, i, "--wait");
+                i += arg.contains("=") ? 0 : 1;
+            } else if (arg.equals("-n") || is(arg, "--lines")) {
+                b.linesValue = optionValue(args, i, arg.startsWith("--") ? "--lines" : "-n");
+                i += arg.contains("=") ? 0 : 1;
+            } else if (arg.equals("-f") || arg.equals("--follow")) {
+                b.follow = true;
             } else if (arg.equals("-h") || arg.equals("--help")) {
-                return new Arguments(Command.HELP, home, null, DEFAULT_STOP_TIMEOUT_SECONDS);
+                b.command = Command.HELP;
+                return new Arguments(b);
+            } else if (arg.equals("--version") || arg.equals("-V")) {
+                b.command = Command.VERSION;
+                return new Arguments(b);
             } else if (arg.startsWith("-") && arg.length() > 1) {
                 throw new UsageException("unknown option '" + arg + "'");
-            } else if (command == null) {
-                command = command(arg);
-            } else if (command == Command.EXEC) {
-                line = new StringBuilder(arg);
+            } else if (b.command == null) {
+                b.command = command(arg);
+            } else if (b.command == Command.EXEC) {
+                b.line = new StringBuilder(arg);
             } else {
-                throw new UsageException("unexpected argument '" + arg + "' after '" + name(command) + "'");
+                throw new UsageException("unexpected argument '" + arg + "' after '" + name(b.command) + "'");
             }
         }
-        if (command == null) {
-            command = Command.RUN;
+        if (b.command == null) {
+            b.command = Command.RUN;
         }
-        if (command == Command.HELP) {
-            return new Arguments(Command.HELP, home, null, DEFAULT_STOP_TIMEOUT_SECONDS);
+        if (b.command == Command.HELP || b.command == Command.VERSION) {
+            return new Arguments(b);
         }
-        if (command == Command.EXEC && (line == null || line.toString().isBlank())) {
+        if (b.command == Command.EXEC && (b.line == null || b.line.toString().isBlank())) {
             throw new UsageException("exec needs a command line, for example: revisor exec 'lb'");
         }
-        long stopTimeout = DEFAULT_STOP_TIMEOUT_SECONDS;
-        if (timeout != null) {
-            if (command == Command.EXEC) {
-                execTimeoutMillis(timeout, "--timeout"); // checked now, used by execTimeoutMillis(env)
-                return new Arguments(command, home, line.toString(), stopTimeout, timeout);
-            }
-            if (command != Command.STOP) {
-                throw new UsageException("--timeout is an option of 'exec' and 'stop' only");
-            }
-            stopTimeout = positiveSeconds(timeout);
+        checkTimeout(b);
+        if (b.waitValue != null) {
+            only(b, "--wait", Command.STATUS);
+            b.wait = seconds(b.waitValue, "--wait", 0);
         }
-        return new Arguments(command, home, line == null ? null : line.toString(), stopTimeout);
+        if (b.linesValue != null) {
+            only(b, "-n", Command.LOG);
+            b.lines = (int) Math.min(Integer.MAX_VALUE, seconds(b.linesValue, "-n", 0, "a number of lines"));
+        }
+        if (b.follow) {
+            only(b, "-f", Command.LOG);
+        }
+        return new Arguments(b);
+    }
+
+    private static void checkTimeout(Builder b) throws UsageException {
+        if (b.timeout == null) {
+            return;
+        }
+        switch (b.command) {
+            case EXEC:
+                execTimeoutMillis(b.timeout, "--timeout"); // checked now, used by execTimeoutMillis(env)
+                b.execTimeout = b.timeout;
+                break;
+            case STOP:
+                b.stopTimeout = seconds(b.timeout, "--timeout", 1);
+                break;
+            case START:
+                b.startTimeout = seconds(b.timeout, "--timeout", 1);
+                break;
+            case RESTART:
+                b.stopTimeout = seconds(b.timeout, "--timeout", 1);
+                b.startTimeout = b.stopTimeout;
+                break;
+            case STATUS:
+                b.statusTimeout = seconds(b.timeout, "--timeout", 1);
+                break;
+            default:
+                throw new UsageException("--timeout is an option of 'start', 'stop', 'restart', 'status' and 'exec'"
+                        + " only");
+        }
+    }
+
+    private static void only(Builder b, String option, Command command) throws UsageException {
+        if (b.command != command) {
+            throw new UsageException(option + " is an option of '" + name(command) + "' only");
+        }
+    }
+
+    private static boolean is(String arg, String option) {
+        return arg.equals(option) || arg.startsWith(option + "=");
     }
 
     /**
@@ -169,32 +256,32 @@ final class Arguments {
         return args[i + 1];
     }
 
-    private static long positiveSeconds(String value) throws UsageException {
+    private static long seconds(String value, String option, long min) throws UsageException {
+        return seconds(value, option, min, min > 0 ? "a positive number of seconds" : "a number of seconds >= 0");
+    }
+
+    private static long seconds(String value, String option, long min, String what) throws UsageException {
         try {
-            long seconds = Long.parseLong(value.trim());
-            if (seconds > 0) {
-                return seconds;
+            long n = Long.parseLong(value.trim());
+            if (n >= min && !value.trim().startsWith("+")) {
+                return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new UsageException("--timeout needs a positive number of seconds, not '" + value + "'");
+        throw new UsageException(option + " needs " + what + ", not '" + value + "'");
     }
 
     private static Command command(String word) throws UsageException {
-        if (word.equals("run")) {
-            return Command.RUN;
-        } else if (word.equals("exec")) {
-            return Command.EXEC;
-        } else if (word.equals("stop")) {
-            return Command.STOP;
-        } else if (word.equals("help")) {
-            return Command.HELP;
+        if (WORDS.contains(word)) {
+            return Command.valueOf(word.toUpperCase(Locale.ROOT));
         }
-        throw new UsageException("unknown command '" + word + "'");
+        String near = EtcCheck.closest(word, WORDS);
+        throw new UsageException("unknown command '" + word + "'" + (near == null ? "" : "; did you mean '" + near
+                + "'?"));
     }
 
-    private static String name(Command command) {
-        return command.name().toLowerCase(java.util.Locale.ROOT);
+    static String name(Command command) {
+        return command.name().toLowerCase(Locale.ROOT);
     }
 }

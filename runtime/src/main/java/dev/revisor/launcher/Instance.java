@@ -44,6 +44,7 @@ final class Instance {
     private final List<Runnable> startedActions = new CopyOnWriteArrayList<>();
     private volatile Map<String, Bundle> featureBundles = Map.of();
     private volatile Runnable onStopping = () -> { };
+    private volatile Runnable onReady = () -> { };
 
     private Instance(BootPlan plan, PrintStream out, PrintStream err, Framework framework) {
         this.plan = plan;
@@ -67,6 +68,11 @@ final class Instance {
     /** Called (once, on the framework's thread) when the framework begins to stop, whoever asked for it. */
     void onStopping(Runnable action) {
         onStopping = action;
+    }
+
+    /** Called (on the framework's event thread) after each start-up report: the instance is ready. */
+    void onReady(Runnable action) {
+        onReady = action;
     }
 
     Framework framework() {
@@ -155,6 +161,7 @@ final class Instance {
                 + (missing > 0 ? " (" + missing + " missing)" : "") + ", "
                 + (plan.interactive ? "interactive console" : "headless (revisor exec 'lb')"));
         out.flush();
+        onReady.run();
         started.countDown();
     }
 

@@ -30,6 +30,12 @@ final class Launcher {
     /** The {@code run} command in this process: blocks until the framework has stopped; returns the exit status. */
     static int runForeground(Layout layout, PrintStream out, PrintStream err) {
         boolean console = System.console() != null;
+        if (console && !Terminal.inForeground()) {
+            // an interactive console would stop at its first read (SIGTTIN) and wedge the instance
+            err.println("revisor: started in the background of a terminal (bin/revisor &): running headless;"
+                    + " send commands with 'bin/revisor exec', or use 'bin/revisor start' to run detached");
+            console = false;
+        }
         return new Launcher(layout, out, err).run(console, true, System.getProperties(), System.getenv());
     }
 
@@ -52,14 +58,15 @@ final class Launcher {
             return ExitCodes.FAILURE;
         }
         try {
-            return runLocked(consoleAvailable, handleSignals, system, env);
+            return runLocked(consoleAvailable, handleSignals, system, env, lock.pid());
         } finally {
+            InstanceInfo.remove(InstanceInfo.file(layout), lock.pid());
             lock.close();
         }
     }
 
     private int runLocked(boolean consoleAvailable, boolean handleSignals, java.util.Properties system,
-            Map<String, String> env) {
+            Map<String, String> env, long pid) {
         BootPlan plan;
         try {
             List<java.nio.file.Path> created = BootPlan.provideDefaults(layout);
@@ -85,6 +92,7 @@ final class Launcher {
             return ExitCodes.FAILURE;
         }
         instance.onStopping(stopControl::frameworkStopping);
+        instance.onReady(() -> announceReady(plan, pid));
         while (true) {
             try {
                 instance.start();
@@ -116,6 +124,19 @@ final class Launcher {
                             + FrameworkMessages.describe(event.getThrowable()));
                     return ExitCodes.FAILURE;
             }
+        }
+    }
+
+    /** Writes data/instance.properties, which 'start' waits for and 'status' reads. */
+    private void announceReady(BootPlan plan, long pid) {
+        java.util.List<String> features = java.util.Arrays.asList(plan.featureNames().split(", "));
+        InstanceInfo info = new InstanceInfo(pid, Version.get(), features, plan.bundles.size(),
+                java.nio.file.Files.exists(layout.controlSocket()), java.time.Instant.now());
+        try {
+            info.write(InstanceInfo.file(layout));
+        } catch (IOException | RuntimeException e) {
+            err.println("revisor: WARNING: cannot write " + InstanceInfo.file(layout) + " (bin/revisor start and"
+                    + " status read it): " + e.getMessage());
         }
     }
 

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Entry point of {@code bin/revisor}. Parses the command line and hands over to the command; only {@code run}
- * touches the framework and Gson, so {@code exec}, {@code stop} and {@code help} load neither.
+ * touches the framework and Gson, so the client commands ({@code start}, {@code status}, {@code exec}, {@code stop},
+ * {@code log}, {@code help}) load neither.
  */
 public final class Main {
     private Main() {
@@ -25,29 +26,46 @@ public final class Main {
             arguments = Arguments.parse(args);
         } catch (UsageException e) {
             err.println("revisor: " + e.getMessage());
-            err.println();
-            Usage.print(err);
+            Usage.printShort(err);
             return ExitCodes.USAGE;
         }
         if (arguments.command == Arguments.Command.HELP) {
             Usage.print(out);
             return ExitCodes.OK;
         }
+        if (arguments.command == Arguments.Command.VERSION) {
+            out.println("revisor " + Version.get());
+            return ExitCodes.OK;
+        }
         Layout layout = new Layout(distribution, arguments.resolveHome(env, distribution));
-        if (arguments.command == Arguments.Command.EXEC) {
-            long timeoutMillis;
-            try {
-                timeoutMillis = arguments.execTimeoutMillis(env);
-            } catch (UsageException e) {
-                err.println("revisor: " + e.getMessage());
-                return ExitCodes.USAGE;
-            }
-            return new ExecClient(layout.controlSocket(), layout.home, out, err, timeoutMillis)
-                    .execute(arguments.commandLine);
+        switch (arguments.command) {
+            case EXEC:
+                long timeoutMillis;
+                try {
+                    timeoutMillis = arguments.execTimeoutMillis(env);
+                } catch (UsageException e) {
+                    err.println("revisor: " + e.getMessage());
+                    return ExitCodes.USAGE;
+                }
+                return new ExecClient(layout.controlSocket(), layout.home, out, err, timeoutMillis)
+                        .execute(arguments.commandLine);
+            case STOP:
+                return new StopCommand(layout, out, err).stop(arguments.stopTimeoutSeconds);
+            case START:
+                return new StartCommand(layout, out, err, env).start(arguments.startTimeoutSeconds);
+            case RESTART:
+                int stopped = new StopCommand(layout, out, err).stop(arguments.stopTimeoutSeconds);
+                if (stopped != ExitCodes.OK) {
+                    return stopped;
+                }
+                return new StartCommand(layout, out, err, env).start(arguments.startTimeoutSeconds);
+            case STATUS:
+                return new StatusCommand(layout, out, err).status(arguments.statusTimeoutSeconds,
+                        arguments.waitSeconds);
+            case LOG:
+                return new LogCommand(layout, out, err).log(arguments.lines, arguments.follow);
+            default:
+                return Launcher.runForeground(layout, out, err);
         }
-        if (arguments.command == Arguments.Command.STOP) {
-            return new StopCommand(layout, out, err).stop(arguments.stopTimeoutSeconds);
-        }
-        return Launcher.runForeground(layout, out, err);
     }
 }

@@ -1,6 +1,5 @@
 package dev.revisor.launcher;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -9,7 +8,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code bin/revisor stop}: sends SIGTERM to the process that holds the home's instance lock and waits (bounded) for
- * it to exit. Exit status 0 when it stopped, 2 when no instance runs, 1 when it could not be stopped in time.
+ * it to exit. Exit status 0 when it stopped or none was running (as an LSB init script's {@code stop}), 1 when it could
+ * not be stopped in time or its process cannot be named.
  */
 final class StopCommand {
     private final Layout layout;
@@ -23,32 +23,20 @@ final class StopCommand {
     }
 
     int stop(long timeoutSeconds) {
-        boolean held;
-        try {
-            held = InstanceLock.isHeld(layout.lockFile());
-        } catch (IOException e) {
-            err.println("revisor: cannot check the instance lock " + layout.lockFile() + ": " + e.getMessage());
+        HomeState state = HomeState.of(layout);
+        if (state.kind == HomeState.Kind.STOPPED) {
+            out.println("revisor: no Revisor instance runs in " + layout.home + "; nothing to stop");
+            return ExitCodes.OK;
+        }
+        if (state.kind == HomeState.Kind.UNKNOWN) {
+            err.println("revisor: " + state.detail + "; stop it by hand");
             return ExitCodes.FAILURE;
         }
-        if (!held) {
-            err.println("revisor: no Revisor instance runs in " + layout.home);
-            return ExitCodes.NO_INSTANCE;
-        }
-        long pid = InstanceLock.readPid(layout.pidFile());
-        if (pid <= 0) {
-            err.println("revisor: an instance holds " + layout.lockFile() + " but " + layout.pidFile()
-                    + " does not name its process; stop it by hand");
-            return ExitCodes.FAILURE;
-        }
-        if (pid == ProcessHandle.current().pid()) {
-            err.println("revisor: " + layout.pidFile() + " names this very process (" + pid + "); not stopping it");
-            return ExitCodes.FAILURE;
-        }
-        Optional<ProcessHandle> process = ProcessHandle.of(pid);
-        if (process.isEmpty() || !process.get().isAlive()) {
-            err.println("revisor: an instance holds " + layout.lockFile() + " but its process " + pid
-                    + " (from " + layout.pidFile() + ") does not exist; stop it by hand");
-            return ExitCodes.FAILURE;
+        long pid = state.pid;
+        Optional<ProcessHandle> process = state.process();
+        if (process.isEmpty()) {
+            out.println("revisor: the instance in " + layout.home + " (process " + pid + ") has just exited");
+            return ExitCodes.OK;
         }
         ProcessHandle handle = process.get();
         if (!handle.destroy()) {

@@ -2,36 +2,60 @@ package dev.revisor.launcher;
 
 import java.io.PrintStream;
 
-/** The text of {@code bin/revisor --help}. */
+/** The text of {@code bin/revisor --help}, and the one line printed after a bad command line. */
 final class Usage {
+    static final String SHORT = "usage: revisor [--home DIR] [run | start | stop | restart | status | exec 'COMMAND'"
+            + " | log [-f] [-n N] | version | help]";
+
     private Usage() {
+    }
+
+    /** After a usage error: one line and where to find the rest. */
+    static void printShort(PrintStream err) {
+        err.println(SHORT);
+        err.println("('revisor --help' explains every command and option)");
+        err.flush();
     }
 
     static void print(PrintStream out) {
         out.print(""
                 + "Usage: revisor [--home DIR] [run]\n"
-                + "       revisor [--home DIR] exec [--timeout SECONDS] [--] 'COMMAND LINE'\n"
+                + "       revisor [--home DIR] start | restart [--timeout SECONDS]\n"
                 + "       revisor [--home DIR] stop [--timeout SECONDS]\n"
+                + "       revisor [--home DIR] status [--timeout SECONDS] [--wait SECONDS]\n"
+                + "       revisor [--home DIR] exec [--timeout SECONDS] [--] 'COMMAND LINE'\n"
+                + "       revisor [--home DIR] log [-f] [-n LINES]\n"
+                + "       revisor version | --version\n"
                 + "       revisor help | -h | --help\n"
                 + "\n"
                 + "Commands:\n"
                 + "  run      (the default) Start Revisor in the foreground. With a terminal on standard input and\n"
-                + "           output, an interactive Gogo console (leave it with 'exit 0'); otherwise headless:\n"
-                + "           standard input is never read, commands come through 'exec'. SIGTERM (and SIGINT when\n"
-                + "           headless) stops the framework cleanly.\n"
+                + "           output, an interactive Gogo console (leave it with 'exit 0'); otherwise, or when started\n"
+                + "           in the background of a terminal (revisor &), headless: standard input is never read,\n"
+                + "           commands come through 'exec'. SIGTERM (and SIGINT when headless) stops it cleanly.\n"
+                + "  start    Run the instance in the background, detached from the terminal, its output appended\n"
+                + "           to data/log/console.out; return once it is ready (it answers 'exec'). Already\n"
+                + "           running: says so, exit 0. --timeout: how long to wait for it (default 120).\n"
+                + "  stop     Stop the running instance (SIGTERM) and wait until it has exited. None running:\n"
+                + "           says so, exit 0. --timeout: how long to wait (default 60).\n"
+                + "  restart  stop, then start.\n"
+                + "  status   Print state, pid, home, uptime, version, features and the feature bundles' health.\n"
+                + "           --timeout: how long to wait for the answer (default 10); --wait SECONDS: first wait\n"
+                + "           until a starting instance is ready (for systemd's ExecStartPost).\n"
                 + "  exec     Run one Gogo command line in the running instance through its control socket,\n"
                 + "           e.g. revisor exec 'lb'. Its output goes to standard output, its errors to standard\n"
                 + "           error. Quote the command line; several words are joined with single spaces.\n"
-                + "  stop     Stop the running instance (SIGTERM) and wait until it has exited.\n"
+                + "           --timeout: how long to wait to connect and for each part of the answer; 0: no\n"
+                + "           limit. Default: $REVISOR_EXEC_TIMEOUT, else 60.\n"
+                + "  log      Print the last LINES (-n, default 20) of data/log/revisor.log (else console.out);\n"
+                + "           -f: keep printing what is appended, across rotations, until Ctrl-C.\n"
+                + "  version  Print Revisor's version.\n"
                 + "  help     Print this text.\n"
                 + "\n"
                 + "Options:\n"
                 + "  --home DIR         The instance's home: etc/, deploy/ and data/ live there. Default:\n"
                 + "                     $REVISOR_HOME, else the distribution directory. etc/ files missing from\n"
                 + "                     DIR are copied from the distribution on the first run.\n"
-                + "  --timeout SECONDS  (stop) How long to wait for the instance to exit. Default: 60.\n"
-                + "                     (exec) How long to wait to connect and for each part of the answer;\n"
-                + "                     0: no limit. Default: $REVISOR_EXEC_TIMEOUT, else 60.\n"
                 + "\n"
                 + "Environment:\n"
                 + "  REVISOR_HOME   The home, when --home is not given.\n"
@@ -46,17 +70,23 @@ final class Usage {
                 + "  etc/revisor.properties  which features boot (revisor.features, revisor.features.console)\n"
                 + "  etc/config.properties   framework properties (bundle cache, FileInstall, ...)\n"
                 + "  deploy/                 drop bundle jars here to install, update or (by deleting) uninstall\n"
-                + "  data/                   bundle cache, revisor.lock, revisor.pid, run/control.sock\n"
+                + "  data/                   bundle cache, revisor.lock, revisor.pid, instance.properties,\n"
+                + "                          run/control.sock, log/\n"
                 + "\n"
                 + "Exit status:\n"
-                + "  0   success; for run: the framework stopped cleanly\n"
+                + "  0   success; run: the framework stopped cleanly; start: ready (or already running);\n"
+                + "      stop: stopped (or none was running); status: running and answering\n"
                 + "  1   run: a startup failure (bad etc/ value, bad or missing feature, home in use);\n"
-                + "      exec: the command failed or was refused; stop: the instance did not exit in time\n"
-                + "  2   exec, stop: no instance runs in the home\n"
+                + "      start: the instance could not start or did not become ready in time (the reason\n"
+                + "      follows); exec: the command failed or was refused; stop: the instance did not exit\n"
+                + "      in time; status: not running, but a stale pid file says it was killed\n"
+                + "  2   exec: no instance runs in the home\n"
+                + "  3   status: not running\n"
+                + "  4   status: unknown (starting, not answering, permission denied, lock holder not named)\n"
+                + "  64  bad command line (unknown option or command)\n"
                 + "  77  exec: permission denied (this user may not reach the control socket, or the instance\n"
                 + "      refuses this user)\n"
                 + "  124 exec: timed out (the instance does not answer, or the command ran past its limit)\n"
-                + "  64  bad command line (unknown option or command)\n"
                 + "\n"
                 + "More: docs/running.md\n");
         out.flush();

@@ -58,7 +58,7 @@ class ArgumentsTest {
         assertThatThrownBy(() -> Arguments.parse(new String[] {"stop", "--timeout", "soon"}))
                 .isInstanceOf(UsageException.class).hasMessageContaining("'soon'");
         assertThatThrownBy(() -> Arguments.parse(new String[] {"run", "--timeout", "5"}))
-                .isInstanceOf(UsageException.class).hasMessageContaining("of 'exec' and 'stop' only");
+                .isInstanceOf(UsageException.class).hasMessageContaining("'status' and 'exec' only");
     }
 
     @Test
@@ -72,8 +72,10 @@ class ArgumentsTest {
     void unknownOptionsCommandsAndMissingValuesAreUsageErrors() {
         assertThatThrownBy(() -> Arguments.parse(new String[] {"--verbose"}))
                 .isInstanceOf(UsageException.class).hasMessage("unknown option '--verbose'");
-        assertThatThrownBy(() -> Arguments.parse(new String[] {"start"}))
-                .isInstanceOf(UsageException.class).hasMessage("unknown command 'start'");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"stat"}))
+                .isInstanceOf(UsageException.class).hasMessage("unknown command 'stat'; did you mean 'start'?");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"frobnicate"}))
+                .isInstanceOf(UsageException.class).hasMessage("unknown command 'frobnicate'");
         assertThatThrownBy(() -> Arguments.parse(new String[] {"--home"}))
                 .isInstanceOf(UsageException.class).hasMessage("--home needs a value");
         assertThatThrownBy(() -> Arguments.parse(new String[] {"--home="}))
@@ -107,7 +109,68 @@ class ArgumentsTest {
         assertThat(status).isEqualTo(ExitCodes.USAGE).isEqualTo(64);
         assertThat(out.size()).isZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("revisor: unknown option '--bogus'")
-                .contains("Usage: revisor");
+                .contains("usage: revisor");
+    }
+
+    @Test
+    void anUnknownCommandGetsADidYouMeanAndTheOneLineUsageNotTheWholeHelp() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"stauts"}, Map.of(), DIST, new PrintStream(out, true),
+                new PrintStream(err, true));
+        assertThat(status).isEqualTo(64);
+        assertThat(out.size()).isZero();
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertThat(text).startsWith("revisor: unknown command 'stauts'; did you mean 'status'?\n")
+                .contains(Usage.SHORT).contains("revisor --help");
+        assertThat(text.split("\n")).hasSizeLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void theDaemonCommandsAndTheirOptions() throws Exception {
+        assertThat(Arguments.parse(new String[] {"start"}).command).isEqualTo(Arguments.Command.START);
+        assertThat(Arguments.parse(new String[] {"start"}).startTimeoutSeconds).isEqualTo(120);
+        assertThat(Arguments.parse(new String[] {"start", "--timeout", "7"}).startTimeoutSeconds).isEqualTo(7);
+        Arguments restart = Arguments.parse(new String[] {"restart", "--timeout=9"});
+        assertThat(restart.command).isEqualTo(Arguments.Command.RESTART);
+        assertThat(restart.startTimeoutSeconds).isEqualTo(9);
+        assertThat(restart.stopTimeoutSeconds).isEqualTo(9);
+        Arguments status = Arguments.parse(new String[] {"status", "--wait", "30", "--timeout", "2"});
+        assertThat(status.waitSeconds).isEqualTo(30);
+        assertThat(status.statusTimeoutSeconds).isEqualTo(2);
+        Arguments log = Arguments.parse(new String[] {"log", "-f", "-n", "5"});
+        assertThat(log.command).isEqualTo(Arguments.Command.LOG);
+        assertThat(log.follow).isTrue();
+        assertThat(log.lines).isEqualTo(5);
+        assertThat(Arguments.parse(new String[] {"log"}).lines).isEqualTo(20);
+        assertThat(Arguments.parse(new String[] {"log"}).follow).isFalse();
+        assertThat(Arguments.parse(new String[] {"--version"}).command).isEqualTo(Arguments.Command.VERSION);
+        assertThat(Arguments.parse(new String[] {"version"}).command).isEqualTo(Arguments.Command.VERSION);
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"log", "-n", "many"}))
+                .isInstanceOf(UsageException.class).hasMessage("-n needs a number of lines, not 'many'");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"stop", "-f"}))
+                .isInstanceOf(UsageException.class).hasMessage("-f is an option of 'log' only");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"start", "--wait", "3"}))
+                .isInstanceOf(UsageException.class).hasMessage("--wait is an option of 'status' only");
+        // after exec, -n and -f belong to the Gogo command line
+        assertThat(Arguments.parse(new String[] {"exec", "audit:events", "-n", "5"}).commandLine)
+                .isEqualTo("audit:events -n 5");
+    }
+
+    @Test
+    void versionPrintsTheBuildsVersion() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(Main.run(new String[] {"--version"}, Map.of(), DIST, new PrintStream(out, true),
+                new PrintStream(new ByteArrayOutputStream(), true))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).matches("revisor \\d+\\.\\d+\\.\\d+\\S*\n");
+    }
+
+    @Test
+    void theForegroundTestReadsProcStat() {
+        // pid (comm) state ppid pgrp session tty_nr tpgid ...: comm may hold blanks and parentheses
+        assertThat(Terminal.inForeground("123 (java) S 1 123 100 34816 123 4194304 0")).isTrue();
+        assertThat(Terminal.inForeground("123 (a (b) c) S 1 123 100 34816 99 4194304 0")).isFalse();
+        assertThat(Terminal.inForeground("123 (java) S 1 123 123 0 -1 4194304 0")).isTrue();
     }
 
     @Test

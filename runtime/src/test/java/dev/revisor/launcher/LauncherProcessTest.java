@@ -113,8 +113,9 @@ class LauncherProcessTest {
         assertThat(log("err.log")).contains("SIGTERM: stopping the framework");
         assertThat(home.resolve("data/revisor.pid")).doesNotExist();
 
+        // as an LSB init script's stop: nothing to stop is success (set -e scripts go on)
         ByteArrayOutputStream again = new ByteArrayOutputStream();
-        assertThat(revisor(new ByteArrayOutputStream(), again, "--home", home.toString(), "stop")).isEqualTo(2);
+        assertThat(revisor(again, new ByteArrayOutputStream(), "--home", home.toString(), "stop")).isZero();
         assertThat(again.toString(StandardCharsets.UTF_8)).contains("no Revisor instance runs in " + home);
     }
 
@@ -184,9 +185,12 @@ class LauncherProcessTest {
 
     @Test
     void stopWithoutAnyHomeDataSaysNoInstanceAndCreatesNothing() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         Path nowhere = dir.resolve("empty-home");
-        assertThat(revisor(new ByteArrayOutputStream(), err, "--home", nowhere.toString(), "stop")).isEqualTo(2);
+        assertThat(revisor(out, new ByteArrayOutputStream(), "--home", nowhere.toString(), "stop")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("nothing to stop");
+        assertThat(revisor(new ByteArrayOutputStream(), new ByteArrayOutputStream(), "--home", nowhere.toString(),
+                "status")).isEqualTo(3);
         assertThat(nowhere).doesNotExist();
     }
 }
