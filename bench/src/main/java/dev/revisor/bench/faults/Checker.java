@@ -147,8 +147,10 @@ final class Checker {
         List<String> allowed = switch (r.state()) {
         case "deployed" -> List.of("deploy.installed", "deploy.updated", "deploy.resolved", "deploy.recovered:completed",
                 "deploy.start-returned:started");
-        case "pending" -> List.of("deploy.pending", "deploy.recovered:completed");
-        case "failed" -> List.of("deploy.failed", "deploy.rollback-failed", "deploy.start-returned:failed", "deploy.recovered:completed");
+        // stranded: another file's removal took away what it needs (its record: pending, outcome failed)
+        case "pending" -> List.of("deploy.pending", "deploy.stranded", "deploy.recovered:completed");
+        case "failed" -> List.of("deploy.failed", "deploy.rollback-failed", "deploy.start-returned:failed", "deploy.recovered:completed",
+                "deploy.recovered:failed");
         case "refused" -> List.of("deploy.refused", "deploy.api-gate");
         case "rolled-back" -> List.of("deploy.rolled-back", "deploy.recovered:rolled-back");
         default -> List.of();
