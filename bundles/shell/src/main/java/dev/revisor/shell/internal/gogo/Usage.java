@@ -1,0 +1,120 @@
+package dev.revisor.shell.internal.gogo;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders a command's usage from its {@link Syntax}: the description, one {@code usage:} line per method, then every
+ * option and argument with its {@code @Descriptor}. The text {@code --help}, {@code help NAME} and every usage error
+ * show. Stateless.
+ */
+public final class Usage {
+    /** The options every command understands besides its own. */
+    static final List<String> HELP = List.of("--help", "-h");
+
+    private Usage() {
+    }
+
+    /**
+     * @param command  the scoped name, {@code audit:why}
+     * @param syntaxes the command's methods
+     * @return the usage text, ending in a newline
+     */
+    public static String render(String command, List<Syntax> syntaxes) {
+        StringBuilder out = new StringBuilder();
+        String description = syntaxes.stream().map(Syntax::description).filter(d -> !d.isEmpty()).findFirst().orElse("");
+        out.append(command);
+        if (!description.isEmpty()) {
+            out.append(" - ").append(description);
+        }
+        out.append('\n');
+        for (Syntax s : syntaxes) {
+            out.append("usage: ").append(line(command, s)).append('\n');
+        }
+        List<String[]> rows = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        for (Syntax s : syntaxes) {
+            for (Syntax.Option o : s.options()) {
+                String names = String.join(", ", o.names()) + (o.takesValue() ? " " + o.valueName() : "");
+                if (!seen.contains(names)) {
+                    seen.add(names);
+                    rows.add(new String[] {names, o.description()});
+                }
+            }
+        }
+        rows.add(new String[] {"--help", "show this usage"});
+        List<String[]> args = new ArrayList<>();
+        for (Syntax s : syntaxes) {
+            for (Syntax.Argument a : s.arguments()) {
+                if (!seen.contains(a.display())) {
+                    seen.add(a.display());
+                    args.add(new String[] {a.display(), a.description()});
+                }
+            }
+        }
+        int width = 0;
+        for (String[] r : rows) {
+            width = Math.max(width, r[0].length());
+        }
+        for (String[] r : args) {
+            width = Math.max(width, r[0].length());
+        }
+        if (!args.isEmpty()) {
+            out.append("arguments:\n");
+            table(out, args, width);
+        }
+        out.append("options:\n");
+        table(out, rows, width);
+        return out.toString();
+    }
+
+    /**
+     * @param command the scoped name
+     * @param s       one method
+     * @return {@code audit:why [-j] [-s] BUNDLE}
+     */
+    public static String line(String command, Syntax s) {
+        StringBuilder out = new StringBuilder(command);
+        for (Syntax.Option o : s.options()) {
+            out.append(" [").append(o.names().get(0));
+            if (o.takesValue()) {
+                out.append(' ').append(o.valueName());
+            }
+            out.append(']');
+        }
+        for (Syntax.Argument a : s.arguments()) {
+            out.append(' ').append(a.varargs() ? "[" + a.display() + "]" : a.display());
+        }
+        return out.toString();
+    }
+
+    /**
+     * @param description a {@code @Descriptor} text
+     * @param max         the longest result
+     * @return its first sentence (up to the first ": ", "; " or ". "), cut at {@code max} characters
+     */
+    public static String summary(String description, int max) {
+        String s = description.strip();
+        for (String stop : new String[] {": ", "; ", ". ", " ("}) {
+            int i = s.indexOf(stop);
+            if (i > 20) {
+                s = s.substring(0, i);
+            }
+        }
+        if (s.length() > max) {
+            int cut = s.lastIndexOf(' ', max - 3);
+            s = s.substring(0, cut > max / 2 ? cut : max - 3) + "...";
+        }
+        return s;
+    }
+
+    private static void table(StringBuilder out, List<String[]> rows, int width) {
+        for (String[] r : rows) {
+            out.append("  ").append(r[0]);
+            if (!r[1].isEmpty()) {
+                out.append(" ".repeat(width - r[0].length() + 3)).append(r[1]);
+            }
+            out.append('\n');
+        }
+    }
+}
