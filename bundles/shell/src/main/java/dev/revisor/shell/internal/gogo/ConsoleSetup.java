@@ -52,9 +52,9 @@ final class ConsoleSetup {
         return "\n"
                 + "  Revisor " + version + " - live updates of Java plugins on Apache Felix, audited\n"
                 + "\n"
-                + "  help            commands by scope, one line each      help audit   the audit commands\n"
-                + "  audit:<TAB>     complete commands, options, bundles    COMMAND --help  a command's usage\n"
-                + "  exit            stop Revisor and leave (or Ctrl-D)\n"
+                + "  help             commands by scope, one line each (help audit: Revisor's own)\n"
+                + "  COMMAND --help   a command's usage; Tab completes commands, options and bundle names\n"
+                + "  exit             stop Revisor and leave (Ctrl-D too)\n"
                 + "\n";
     }
 

@@ -45,17 +45,26 @@ public final class Help {
         StringBuilder out = new StringBuilder();
         for (Map.Entry<String, Set<String>> group : byScope.entrySet()) {
             out.append(out.length() == 0 ? "" : "\n").append(group.getKey()).append('\n');
-            int width = 0;
-            for (String f : group.getValue()) {
-                width = Math.max(width, f.length());
-            }
+            Map<String, String> described = new TreeMap<>();
+            List<String> bare = new ArrayList<>();
             for (String f : group.getValue()) {
                 String d = description(session, group.getKey() + ":" + f);
-                out.append("  ").append(f);
-                if (!d.isEmpty()) {
-                    out.append(" ".repeat(width - f.length() + 3)).append(Usage.summary(d, Math.max(30, WIDTH - width - 5)));
+                if (d.isEmpty()) {
+                    bare.add(f);
+                } else {
+                    described.put(f, d);
                 }
-                out.append('\n');
+            }
+            int width = 0;
+            for (String f : described.keySet()) {
+                width = Math.max(width, f.length());
+            }
+            for (Map.Entry<String, String> c : described.entrySet()) {
+                out.append("  ").append(c.getKey()).append(" ".repeat(width - c.getKey().length() + 3))
+                        .append(Usage.summary(c.getValue(), Math.max(30, WIDTH - width - 5))).append('\n');
+            }
+            if (!bare.isEmpty()) { // no descriptions (methods added with addcommand, closures): names only
+                out.append(Usage.wrap(String.join(", ", bare), "  ", "  ", WIDTH));
             }
         }
         if (scope == null) {

@@ -9,8 +9,8 @@ import java.util.List;
  * show. Stateless.
  */
 public final class Usage {
-    /** The options every command understands besides its own. */
-    static final List<String> HELP = List.of("--help", "-h");
+    /** Lines are wrapped at this width. */
+    static final int WIDTH = 100;
 
     private Usage() {
     }
@@ -23,11 +23,7 @@ public final class Usage {
     public static String render(String command, List<Syntax> syntaxes) {
         StringBuilder out = new StringBuilder();
         String description = syntaxes.stream().map(Syntax::description).filter(d -> !d.isEmpty()).findFirst().orElse("");
-        out.append(command);
-        if (!description.isEmpty()) {
-            out.append(" - ").append(description);
-        }
-        out.append('\n');
+        out.append(wrap(description.isEmpty() ? command : command + " - " + description, "", "    ", WIDTH));
         for (Syntax s : syntaxes) {
             out.append("usage: ").append(line(command, s)).append('\n');
         }
@@ -110,11 +106,35 @@ public final class Usage {
 
     private static void table(StringBuilder out, List<String[]> rows, int width) {
         for (String[] r : rows) {
-            out.append("  ").append(r[0]);
-            if (!r[1].isEmpty()) {
-                out.append(" ".repeat(width - r[0].length() + 3)).append(r[1]);
+            if (r[1].isEmpty()) {
+                out.append("  ").append(r[0]).append('\n');
+            } else {
+                String first = "  " + r[0] + " ".repeat(width - r[0].length() + 3);
+                out.append(wrap(first + r[1], "", " ".repeat(first.length()), WIDTH));
             }
-            out.append('\n');
         }
+    }
+
+    /**
+     * @param text   one paragraph
+     * @param first  what the first line starts with
+     * @param indent what every further line starts with
+     * @param width  the longest line, where a space allows
+     * @return the paragraph broken at spaces into lines of at most {@code width}, ending in a newline
+     */
+    public static String wrap(String text, String first, String indent, int width) {
+        StringBuilder out = new StringBuilder();
+        String line = first;
+        boolean empty = true;
+        for (String word : text.split(" ")) {
+            if (!empty && line.length() + 1 + word.length() > width) {
+                out.append(line).append('\n');
+                line = indent + word;
+            } else {
+                line = empty ? line + word : line + " " + word;
+            }
+            empty = false;
+        }
+        return out.append(line).append('\n').toString();
     }
 }

@@ -44,6 +44,12 @@ class UsageTest {
     }
 
     @Test
+    void longTextIsWrappedAtSpacesWithAHangingIndent() {
+        assertThat(Usage.wrap("  -x   aaa bbb ccc", "", "       ", 12)).isEqualTo("  -x   aaa\n       bbb\n       ccc\n");
+        assertThat(Usage.wrap("short", "", "  ", 80)).isEqualTo("short\n");
+    }
+
+    @Test
     void argumentProblemsAreNamed() {
         List<Syntax> why = Syntax.of(SampleCommands.class, "why");
         List<Syntax> events = Syntax.of(SampleCommands.class, "events");
