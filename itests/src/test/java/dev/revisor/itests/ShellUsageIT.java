@@ -83,7 +83,7 @@ public class ShellUsageIT {
         String out = gogoOk(processor, "audit:events --help");
         assertTrue(out, out.startsWith("audit:events - show the newest events"));
         assertTrue(out, out.contains("-t, --type TYPE"));
-        assertTrue(out, out.contains("ends in a dot"));
+        assertTrue(out, out.contains("of a family when it ends in a"));
     }
 
     @Test
