@@ -11,7 +11,8 @@ import org.apache.felix.service.command.Function;
  * One shell command as Gogo sees it: {@code --help} prints the usage; an unknown option fails with the closest known
  * one; otherwise Gogo's own {@link Reflective} calls the method as it would without this wrapper, and when no method
  * fits the arguments ("Cannot coerce why() to any of ...") the command fails with what is wrong and its usage
- * instead. Gogo hands a {@link Function} the raw arguments: that is why commands are registered through this class.
+ * instead. A command's own {@link IllegalArgumentException} keeps its message but loses the class name in front of
+ * it in the console ({@link CommandFailedException}). Gogo hands a {@link Function} the raw arguments: that is why commands are registered through this class.
  * Immutable; called on any session's thread.
  */
 public final class CommandFunction implements Function {
@@ -66,7 +67,11 @@ public final class CommandFunction implements Function {
                     && thrownByGogo(e)) {
                 throw new UsageException(name() + ": " + ArgumentCheck.diagnose(syntaxes, arguments), usage());
             }
-            throw e;
+            if (e instanceof UsageException || e instanceof CommandFailedException
+                    || e instanceof org.apache.felix.gogo.runtime.CommandNotFoundException) {
+                throw e;
+            }
+            throw new CommandFailedException(e);
         }
     }
 

@@ -81,7 +81,7 @@ class CommandFunctionTest {
     @Test
     void aCommandsOwnFailureIsLeftAsItIs() {
         assertThatThrownBy(() -> session.execute("audit:fail x")).isNotInstanceOf(UsageException.class)
-                .hasMessage("no bundle x");
+                .hasMessage("no bundle x").hasToString("no bundle x").hasCauseInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
