@@ -53,6 +53,9 @@ public class ConsoleProcessIT {
             revisor("stop");
         }
         run("tmux", "-L", server, "kill-server");
+        try (java.util.stream.Stream<Path> files = Files.walk(home)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     @Test
