@@ -130,6 +130,9 @@ public final class Help {
     /** @return the syntaxes of the command's methods; empty when it is not a Java object's method (a closure) */
     public static List<Syntax> syntaxes(CommandSession session, String scoped) {
         Object command = session.get(scoped);
+        if (command instanceof CommandFunction) { // added to Gogo directly rather than through the service registry
+            return ((CommandFunction) command).syntaxes();
+        }
         if (!(command instanceof CommandProxy)) {
             return List.of();
         }

@@ -87,13 +87,13 @@ public final class Usage {
     /**
      * @param description a {@code @Descriptor} text
      * @param max         the longest result
-     * @return its first sentence (up to the first ": ", "; " or ". "), cut at {@code max} characters
+     * @return its first clause (up to the first ": ", "; ", ". " or " (" outside brackets), cut at {@code max} characters
      */
     public static String summary(String description, int max) {
         String s = description.strip();
         for (String stop : new String[] {": ", "; ", ". ", " ("}) {
             int i = s.indexOf(stop);
-            if (i > 20) {
+            if (i > 20 && balanced(s.substring(0, i))) {
                 s = s.substring(0, i);
             }
         }
@@ -102,6 +102,15 @@ public final class Usage {
             s = s.substring(0, cut > max / 2 ? cut : max - 3) + "...";
         }
         return s;
+    }
+
+    /** @return whether every brace and parenthesis opened in the text is closed: no cut inside {"a": 1} */
+    private static boolean balanced(String text) {
+        int depth = 0;
+        for (char c : text.toCharArray()) {
+            depth += c == '{' || c == '(' || c == '[' ? 1 : c == '}' || c == ')' || c == ']' ? -1 : 0;
+        }
+        return depth <= 0;
     }
 
     private static void table(StringBuilder out, List<String[]> rows, int width) {

@@ -85,6 +85,36 @@ class CommandFunctionTest {
     }
 
     @Test
+    void helpGroupsByScopeWithTheFirstClauseOfEachDescription() {
+        java.util.List<String> commands = java.util.List.of("audit:why", "audit:events", "audit:refresh", "audit:fail",
+                "revisor:default");
+        String overview = Help.overview(session, commands, null);
+
+        assertThat(overview).startsWith("audit\n"
+                + "  events    show the newest events\n"
+                + "  fail      fails with a message of its own\n"
+                + "  refresh   refresh bundles\n"
+                + "  why       explain why a bundle is not Active\n");
+        assertThat(overview).doesNotContain("default");
+        assertThat(Help.of(session, commands, "why")).startsWith("audit:why - explain why");
+        assertThat(Help.of(session, commands, "audit")).startsWith("audit\n  events");
+        assertThatThrownBy(() -> Help.of(session, commands, "wyh")).hasMessage("help: no command or scope 'wyh'"
+                + " (did you mean audit:why?)");
+    }
+
+    @Test
+    void completionsOfferOptionsAndBundleNames() {
+        java.util.List<String> lines = ConsoleSetup.completions("audit:events", Syntax.of(SampleCommands.class, "events"));
+
+        assertThat(lines).contains("complete -c audit:events -s n -l number -d 'how many events to show'",
+                "complete -c audit:events -s b -l bundle -d 'only events about this bundle' -a 'revisor:__bundles'",
+                "complete -c audit:events -d 'show the newest events'");
+        assertThat(ConsoleSetup.completions("audit:why", Syntax.of(SampleCommands.class, "why")))
+                .contains("complete -c audit:why -a 'revisor:__bundles'");
+        assertThat(ConsoleSetup.quote("it's")).isEqualTo("'it\u2019s'");
+    }
+
+    @Test
     void anUnknownCommandGetsADidYouMean() {
         assertThatThrownBy(() -> session.execute("audit:lekas")).isInstanceOf(CommandNotFoundException.class)
                 .hasMessage("Command not found: audit:lekas (did you mean audit:leaks?)");

@@ -41,6 +41,8 @@ class UsageTest {
         assertThat(Usage.summary("explain why a bundle is not Active: unresolved requirements", 80))
                 .isEqualTo("explain why a bundle is not Active");
         assertThat(Usage.summary("a b c d e f g h i j k l m n o p", 12)).isEqualTo("a b c d e...");
+        assertThat(Usage.summary("print one JSON document {\"findings\": [...]} instead of text", 80))
+                .isEqualTo("print one JSON document {\"findings\": [...]} instead of text");
     }
 
     @Test
