@@ -106,6 +106,9 @@ public class StopWatchdogIT {
         AuditEventDTO ended = awaitEnded(hang);
         assertTrue(((Number) ended.details.get("durationMs")).longValue() >= LIMIT);
         assertEquals("stopped", ended.details.get("how"));
+        // audit:stops points here: --type with a trailing dot is the family, stop.hung and stop.ended
+        String family = gogoOk(processor, "audit:events --type stop. --bundle " + hang.getBundleId() + " --json");
+        assertTrue(family, family.contains("\"stop.hung\"") && family.contains("\"stop.ended\""));
         assertTrue(gogoOk(processor, "audit:stops").startsWith("no bundle is stopping"));
         hang.uninstall();
     }

@@ -4,7 +4,8 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.apache.felix.service.command.annotations.GogoCommand;
+import dev.revisor.shell.internal.gogo.CommandNames;
+import dev.revisor.shell.internal.gogo.CommandSet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -18,9 +19,9 @@ import dev.revisor.deploy.api.DeployStatusDTO;
  * taken up, no change in progress), so that scripts wait for the folder instead of sleeping. Thin: the state and the
  * waiting are the deploy bundle's.
  */
-@Component(service = DeployCommands.class)
-@GogoCommand(scope = "audit", function = {"deploys"})
-public final class DeployCommands {
+@Component(service = CommandSet.class)
+@CommandNames(scope = "audit", function = {"deploys"})
+public final class DeployCommands implements CommandSet {
     private final DeployFolder folder;
 
     @Activate

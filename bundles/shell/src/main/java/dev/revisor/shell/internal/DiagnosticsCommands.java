@@ -5,7 +5,8 @@ import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.apache.felix.service.command.annotations.GogoCommand;
+import dev.revisor.shell.internal.gogo.CommandNames;
+import dev.revisor.shell.internal.gogo.CommandSet;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -35,9 +36,9 @@ import dev.revisor.audit.api.WiringReportDTO;
  * {@code audit:conflicts}, {@code audit:wiring}, {@code audit:why}: thin; the analysis runs in the audit bundle's
  * {@link Diagnostics} service. Each prints tables for people, or one JSON document with {@code --json}.
  */
-@Component(service = DiagnosticsCommands.class)
-@GogoCommand(scope = "audit", function = {"conflicts", "wiring", "why"})
-public final class DiagnosticsCommands {
+@Component(service = CommandSet.class)
+@CommandNames(scope = "audit", function = {"conflicts", "wiring", "why"})
+public final class DiagnosticsCommands implements CommandSet {
     private final BundleContext context;
     private final Diagnostics diagnostics;
 

@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.apache.felix.service.command.annotations.GogoCommand;
+import dev.revisor.shell.internal.gogo.CommandNames;
+import dev.revisor.shell.internal.gogo.CommandSet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -21,9 +22,9 @@ import dev.revisor.audit.api.Journal;
 /**
  * {@code audit:events}: reads the journal. Thin: the query runs in the audit bundle.
  */
-@Component(service = EventsCommand.class)
-@GogoCommand(scope = "audit", function = {"events"})
-public final class EventsCommand {
+@Component(service = CommandSet.class)
+@CommandNames(scope = "audit", function = {"events"})
+public final class EventsCommand implements CommandSet {
     private final Journal journal;
 
     @Activate

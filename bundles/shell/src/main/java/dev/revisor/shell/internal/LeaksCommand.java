@@ -7,7 +7,8 @@ import java.util.Map;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.apache.felix.service.command.annotations.GogoCommand;
+import dev.revisor.shell.internal.gogo.CommandNames;
+import dev.revisor.shell.internal.gogo.CommandSet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -20,9 +21,9 @@ import dev.revisor.audit.api.Leaks;
 /**
  * {@code audit:leaks}: the leaks of old bundle revisions. Thin: the checks and the explanation run in the audit bundle.
  */
-@Component(service = LeaksCommand.class)
-@GogoCommand(scope = "audit", function = {"leaks"})
-public final class LeaksCommand {
+@Component(service = CommandSet.class)
+@CommandNames(scope = "audit", function = {"leaks"})
+public final class LeaksCommand implements CommandSet {
     private final Leaks leaks;
 
     @Activate

@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
-import org.apache.felix.service.command.annotations.GogoCommand;
+import dev.revisor.shell.internal.gogo.CommandNames;
+import dev.revisor.shell.internal.gogo.CommandSet;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -42,9 +43,9 @@ import dev.revisor.audit.api.WiringChangeDTO;
  * work is done by the audit bundle's {@link Operations}, {@link Refreshes} and {@link Stops} services. Each prints
  * tables for people, or one JSON document with {@code --json}.
  */
-@Component(service = OperationsCommands.class)
-@GogoCommand(scope = "audit", function = {"ops", "op", "plan", "refresh", "stops"})
-public final class OperationsCommands {
+@Component(service = CommandSet.class)
+@CommandNames(scope = "audit", function = {"ops", "op", "plan", "refresh", "stops"})
+public final class OperationsCommands implements CommandSet {
     private final BundleContext context;
     private final Operations operations;
     private final Refreshes refreshes;
