@@ -73,6 +73,15 @@ final class UpdateTransaction {
                 try (InputStream in = Files.newInputStream(ctx.store.staging(name))) {
                     bundle.update(in);
                 } catch (BundleException e) {
+                    if (bundle.getLastModified() != tx.lastModifiedBefore) {
+                        // the bytes are in place, but the framework's own restart of the bundle threw (another thread had
+                        // started it again meanwhile): that is an update that failed, rolled back as such
+                        tx.phase = Transaction.APPLIED;
+                        rollBack(op, rec, bundle, tx, previous, "the update to " + facts.display() + " failed: the framework"
+                                + " applied the new bytes, then " + Explain.firstLine(e.getMessage()), e.getCause());
+                        ctx.store.clearTransaction();
+                        return false;
+                    }
                     notApplied(op, rec, bundle, tx, "the framework refused the new bytes: " + Explain.firstLine(e.getMessage()), "framework");
                     return false;
                 }
