@@ -64,7 +64,7 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
         this.operations = operations;
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("bundles", context.getBundles().length);
-        journal.record("audit.started", null, context.getBundle(), details);
+        journal.record(EventTypes.AUDIT_STARTED, null, context.getBundle(), details);
         context.addServiceListener(this);
         context.addFrameworkListener(this);
         hooks.add(context.registerService(EventHook.class, this, null));
@@ -82,7 +82,7 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
         }
         context.removeFrameworkListener(this);
         context.removeServiceListener(this);
-        journal.record("audit.stopped", null, context.getBundle(), new LinkedHashMap<>());
+        journal.record(EventTypes.AUDIT_STOPPED, null, context.getBundle(), new LinkedHashMap<>());
     }
 
     @Override
@@ -103,9 +103,9 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
             details.put("location", event.getBundle().getLocation());
         }
         String operation = operations.bundleEvent(event);
-        journal.record("bundle." + bundleEventName(event.getType()), operation, event.getBundle(), details);
+        journal.record(EventTypes.BUNDLE_PREFIX + bundleEventName(event.getType()), operation, event.getBundle(), details);
         if (event.getType() == BundleEvent.UNINSTALLED) {
-            journal.record("uninstall.record", operation, event.getBundle(),
+            journal.record(EventTypes.UNINSTALL_RECORD, operation, event.getBundle(),
                     operations.uninstallRecord(event.getBundle(), operation));
         }
     }
@@ -136,7 +136,7 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
             }
         }
         String operation = operations.serviceEvent(ref, event.getType(), using);
-        journal.record("service." + serviceEventName(event.getType()), operation, ref.getBundle(), details);
+        journal.record(EventTypes.SERVICE_PREFIX + serviceEventName(event.getType()), operation, ref.getBundle(), details);
     }
 
     @Override
@@ -144,7 +144,7 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
         Map<String, Object> details = new LinkedHashMap<>();
         throwableDetails(event.getThrowable(), details);
         String operation = operations.frameworkEvent(event);
-        journal.record("framework." + frameworkEventName(event.getType()), operation, event.getBundle(), details);
+        journal.record(EventTypes.FRAMEWORK_PREFIX + frameworkEventName(event.getType()), operation, event.getBundle(), details);
     }
 
     /**
@@ -192,7 +192,7 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("triggers", ids);
-        journal.record("resolve.started", operation, null, details);
+        journal.record(EventTypes.RESOLVE_STARTED, operation, null, details);
         return new Resolve(operation, System.nanoTime());
     }
 
@@ -225,7 +225,7 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
         public void end() {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("durationMs", (System.nanoTime() - start) / 1_000_000);
-            journal.record("resolve.ended", operation, null, details);
+            journal.record(EventTypes.RESOLVE_ENDED, operation, null, details);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.revisor.audit.api.ActivationFailureDTO;
 import dev.revisor.audit.api.AuditEventDTO;
+import dev.revisor.audit.internal.EventTypes;
 
 /**
  * Reads a bundle's last start attempt from its journal events: a {@code bundle.starting} that ends in
@@ -34,19 +35,19 @@ final class ActivationHistory {
                 continue;
             }
             switch (e.type) {
-                case "bundle.starting":
+                case EventTypes.BUNDLE_STARTING:
                     starting = true;
                     failedAttempt = false;
                     failure = null;
                     break;
-                case "bundle.started":
+                case EventTypes.BUNDLE_STARTED:
                     starting = false;
                     failedAttempt = false;
                     failure = null;
                     lastError = null;
                     break;
-                case "bundle.stopping":
-                case "bundle.stopped":
+                case EventTypes.BUNDLE_STOPPING:
+                case EventTypes.BUNDLE_STOPPED:
                     if (starting) {
                         starting = false;
                         failedAttempt = true;
@@ -55,7 +56,7 @@ final class ActivationHistory {
                         failure.time = e.time;
                     }
                     break;
-                case "framework.error":
+                case EventTypes.FRAMEWORK_ERROR:
                     if (failedAttempt || starting) {
                         failure = fromError(e);
                         lastError = failure;

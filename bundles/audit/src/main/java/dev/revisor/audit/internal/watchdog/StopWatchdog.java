@@ -37,6 +37,7 @@ import dev.revisor.audit.api.StopDTO;
 import dev.revisor.audit.api.Stops;
 import dev.revisor.audit.internal.LifecycleTap;
 import dev.revisor.audit.internal.operations.OperationTracker;
+import dev.revisor.audit.internal.EventTypes;
 
 /**
  * Times every bundle stop (docs/operations.md, "Stop watchdog"). The audit's bundle {@link EventHook} (the
@@ -281,7 +282,7 @@ public final class StopWatchdog implements Stops, LifecycleTap {
         d.put("stack", v.stack);
         d.put("repeat", !first);
         String operation = operations.currentId(s.thread);
-        journal.record("stop.hung", operation, s.bundle, d);
+        journal.record(EventTypes.STOP_HUNG, operation, s.bundle, d);
         logger.warn("stop of {} has taken {} ms (limit {} ms) on thread \"{}\", {}{}{}", s.ref.display(), elapsedMillis,
                 limitMillis, s.threadName, v.state, v.lock == null ? "" : " waiting for " + v.lock,
                 v.lockOwner == null ? "" : " held by " + v.lockOwner);
@@ -294,7 +295,7 @@ public final class StopWatchdog implements Stops, LifecycleTap {
         d.put("limitMs", limitMillis);
         d.put("thread", s.threadName);
         d.put("how", how);
-        journal.record("stop.ended", operations.currentId(s.thread), s.bundle, d);
+        journal.record(EventTypes.STOP_ENDED, operations.currentId(s.thread), s.bundle, d);
         logger.warn("stop of {} ended after {} ms ({})", s.ref.display(), millis, how);
     }
 
