@@ -30,6 +30,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 import dev.revisor.audit.api.Journal;
 import dev.revisor.audit.internal.operations.OperationTracker;
@@ -51,17 +53,26 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
     private final BundleContext context;
     private final Journal journal;
     private final OperationTracker operations;
+    private final Logger logger;
     private final List<ServiceRegistration<?>> hooks = new ArrayList<>();
     /** The parts of the audit that need the events as they happen; see {@link LifecycleTap}. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<LifecycleTap> taps = new CopyOnWriteArrayList<>();
 
+    /** Keeps its collaborators; registers nothing (see {@link #activate}). */
     @Activate
-    public LifecycleRecorder(BundleContext context, @Reference Journal journal, @Reference OperationTracker operations) {
+    public LifecycleRecorder(BundleContext context, @Reference Journal journal, @Reference OperationTracker operations,
+            @Reference LoggerFactory loggers) {
         this.context = context;
         this.journal = journal;
         this.operations = operations;
+        this.logger = loggers.getLogger(LifecycleRecorder.class);
+    }
+
+    /** Journals {@code audit.started}, then adds the listeners and registers the hooks. */
+    @Activate
+    void activate() {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("bundles", context.getBundles().length);
         journal.record(EventTypes.AUDIT_STARTED, null, context.getBundle(), details);
@@ -88,7 +99,11 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
     @Override
     public void event(BundleEvent event, Collection<BundleContext> contexts) {
         for (LifecycleTap tap : taps) {
-            tap.bundleEvent(event);
+            try {
+                tap.bundleEvent(event);
+            } catch (Throwable e) { // one failing tap never keeps the event from the other taps or the journal
+                logger.error("audit: tap {} failed on a bundle event: {}", tap, e.toString(), e);
+            }
         }
         bundleChanged(event); // the contexts are left as they are: the audit hides nothing
     }
@@ -113,7 +128,11 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
     @Override
     public void serviceChanged(ServiceEvent event) {
         for (LifecycleTap tap : taps) {
-            tap.serviceEvent(event);
+            try {
+                tap.serviceEvent(event);
+            } catch (Throwable e) { // one failing tap never keeps the event from the other taps or the journal
+                logger.error("audit: tap {} failed on a service event: {}", tap, e.toString(), e);
+            }
         }
         ServiceReference<?> ref = event.getServiceReference();
         Map<String, Object> details = new LinkedHashMap<>();

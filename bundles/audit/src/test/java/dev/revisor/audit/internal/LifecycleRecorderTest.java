@@ -85,12 +85,64 @@ class LifecycleRecorderTest {
                 new BundleException("Activator start error", new IllegalStateException("no URL")));
         when(operations.frameworkEvent(event)).thenReturn("op-9");
 
-        new LifecycleRecorder(context, journal, operations).frameworkEvent(event);
+        LifecycleRecorder recorder = new LifecycleRecorder(context, journal, operations, loggers());
+        recorder.activate();
+        recorder.frameworkEvent(event);
 
         ArgumentCaptor<Map<String, Object>> details = ArgumentCaptor.forClass(Map.class);
         verify(journal).record(eq("framework.error"), eq("op-9"), eq(bundle), details.capture());
         assertThat(details.getValue()).containsEntry("causeClass", "java.lang.IllegalStateException")
                 .containsEntry("causeMessage", "no URL");
         verify(journal).record(eq("audit.started"), any(), any(), any());
+    }
+
+    private static org.osgi.service.log.LoggerFactory loggers() {
+        org.osgi.service.log.LoggerFactory loggers = mock(org.osgi.service.log.LoggerFactory.class);
+        when(loggers.getLogger(any(Class.class))).thenReturn(mock(org.osgi.service.log.Logger.class));
+        return loggers;
+    }
+
+    /** A tap that throws never keeps the event from the taps after it, nor from the journal. */
+    @Test
+    void oneFailingTapLosesNoEvent() throws Exception {
+        BundleContext context = mock(BundleContext.class);
+        when(context.getBundles()).thenReturn(new Bundle[0]);
+        Journal journal = mock(Journal.class);
+        OperationTracker operations = mock(OperationTracker.class);
+        Bundle bundle = mock(Bundle.class);
+        when(bundle.getBundleId()).thenReturn(7L);
+        org.osgi.framework.BundleEvent event = new org.osgi.framework.BundleEvent(org.osgi.framework.BundleEvent.STOPPED, bundle);
+        when(operations.bundleEvent(event)).thenReturn("op-3");
+        java.util.List<org.osgi.framework.BundleEvent> seen = new java.util.ArrayList<>();
+        LifecycleTap failing = new LifecycleTap() {
+            @Override
+            public void bundleEvent(org.osgi.framework.BundleEvent e) {
+                throw new IllegalStateException("broken tap");
+            }
+
+            @Override
+            public void serviceEvent(org.osgi.framework.ServiceEvent e) {
+                throw new IllegalStateException("broken tap");
+            }
+        };
+        LifecycleTap working = new LifecycleTap() {
+            @Override
+            public void bundleEvent(org.osgi.framework.BundleEvent e) {
+                seen.add(e);
+            }
+
+            @Override
+            public void serviceEvent(org.osgi.framework.ServiceEvent e) {
+            }
+        };
+        LifecycleRecorder recorder = new LifecycleRecorder(context, journal, operations, loggers());
+        java.lang.reflect.Field taps = LifecycleRecorder.class.getDeclaredField("taps");
+        taps.setAccessible(true);
+        taps.set(recorder, new java.util.concurrent.CopyOnWriteArrayList<>(java.util.List.of(failing, working)));
+
+        recorder.event(event, java.util.List.of());
+
+        assertThat(seen).containsExactly(event);
+        verify(journal).record(eq("bundle.stopped"), eq("op-3"), eq(bundle), any());
     }
 }
