@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.AllServiceListener;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
@@ -35,6 +36,7 @@ import org.osgi.service.log.LoggerFactory;
 
 import dev.revisor.audit.api.Journal;
 import dev.revisor.audit.internal.operations.OperationTracker;
+import dev.revisor.common.internal.ExceptionFacts;
 
 /**
  * Journals every bundle, service and framework event and every resolve, each tied to its operation by the
@@ -167,39 +169,15 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
     }
 
     /**
-     * The throwable of a framework event, each part in a field of its own (docs/journal.md, {@code framework.error}):
-     * {@code exception} and {@code message} of the throwable itself; {@code causeClass} and {@code causeMessage} of its
-     * cause (for an activator that threw, the activator's exception, which the framework's {@code BundleException}
-     * wraps); {@code rootCauseClass} and {@code rootCauseMessage} of the innermost cause, when that is another one.
-     * A {@code null} message is left out ({@code message} keeps its old form, the word {@code null}).
+     * The throwable of a framework event in the one shape of an exception in the journal (docs/journal.md, "An
+     * exception in an event", {@link ExceptionFacts}): {@code exception} and {@code message} of the exception that
+     * matters (for an activator that threw, the activator's exception, which the framework's {@code BundleException}
+     * wraps), {@code rootCauseClass} and {@code rootCauseMessage} of its innermost cause, and {@code wrapper}: the
+     * {@code BundleException} as {@code class: message}. Messages whole; a {@code null} one is left out. Journals
+     * written before this version have {@code causeClass}/{@code causeMessage} (or {@code cause}); audit:why reads all.
      */
     static void throwableDetails(Throwable t, Map<String, Object> details) {
-        if (t == null) {
-            return;
-        }
-        details.put("exception", t.getClass().getName());
-        details.put("message", String.valueOf(t.getMessage()));
-        Throwable cause = t.getCause();
-        if (cause == null || cause == t) {
-            return;
-        }
-        details.put("causeClass", cause.getClass().getName());
-        if (cause.getMessage() != null) {
-            details.put("causeMessage", cause.getMessage());
-        }
-        Throwable root = cause;
-        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        seen.add(t);
-        seen.add(cause);
-        for (int i = 0; i < 32 && root.getCause() != null && seen.add(root.getCause()); i++) {
-            root = root.getCause(); // the innermost cause, or the last one before a cycle
-        }
-        if (root != cause) {
-            details.put("rootCauseClass", root.getClass().getName());
-            if (root.getMessage() != null) {
-                details.put("rootCauseMessage", root.getMessage());
-            }
-        }
+        details.putAll(ExceptionFacts.of(t, t instanceof BundleException && t.getCause() != null));
     }
 
     @Override

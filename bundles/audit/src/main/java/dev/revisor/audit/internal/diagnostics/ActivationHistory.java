@@ -131,8 +131,10 @@ final class ActivationHistory {
             f.message = sep < 0 ? null : c.substring(sep + 2);
             f.wrapper = exception == null ? null : exception + (message == null ? "" : ": " + message);
         } else {
+            // the one shape (ExceptionFacts): the exception that matters, and the framework's wrapper apart
             f.exception = exception == null ? null : String.valueOf(exception);
             f.message = message == null ? null : String.valueOf(message);
+            f.wrapper = text(d.get("wrapper"));
         }
         // the innermost cause, when the recorder wrote it (same fields as the deploy folder's events)
         f.rootCause = text(d.get("rootCauseClass"));
