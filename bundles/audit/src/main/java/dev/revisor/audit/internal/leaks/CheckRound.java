@@ -86,7 +86,7 @@ final class CheckRound {
             for (ThreadScan.Hit h : first) {
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
                 boolean reported = knownSubjects.contains(h.subject() + ":" + h.ref.key); // had its grace before
-                if (h.kind.equals("thread") && !reported && left > 0 && h.thread.isAlive()) {
+                if (h.kind == ThreadScan.Kind.THREAD && !reported && left > 0 && h.thread.isAlive()) {
                     try {
                         h.thread.join(left);
                     } catch (InterruptedException e) {

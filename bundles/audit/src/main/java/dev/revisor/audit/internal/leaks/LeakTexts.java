@@ -59,7 +59,7 @@ final class LeakTexts {
             r.put("revision", ref.revision);
         }
         if (ref.how != null) {
-            r.put("retiredBy", ref.how);
+            r.put("retiredBy", ref.how.word());
         }
         return r;
     }
@@ -97,7 +97,7 @@ final class LeakTexts {
     }
 
     static Draft threadDraft(ThreadScan.Hit h) {
-        LeakFindingDTO dto = base(h.kind.equals("thread") ? LeakFindingDTO.THREAD : LeakFindingDTO.THREAD_LOCAL, h.ref, null);
+        LeakFindingDTO dto = base(h.kind == ThreadScan.Kind.THREAD ? LeakFindingDTO.THREAD : LeakFindingDTO.THREAD_LOCAL, h.ref, null);
         ThreadLeakDTO t = new ThreadLeakDTO();
         t.id = h.thread.getId();
         t.name = h.thread.getName();
@@ -168,8 +168,7 @@ final class LeakTexts {
         LeakFindingDTO dto = base(LeakFindingDTO.ZOMBIE, ref, null);
         dto.summary = "the class loader of " + ref.display() + " is still reachable after the refresh";
         dto.evidence.add("the revision's class loader survived " + ("concurrent".equals(gcMode) ? "concurrent collections"
-                : "two garbage collections") + " after it was " + (ref.how == null ? "stopped" : ref.how.equals("uninstall")
-                ? "uninstalled" : ref.how.equals("update") ? "replaced by an update" : "refreshed"));
+                : "two garbage collections") + " after it was " + (ref.how == null ? "stopped" : ref.how.past()));
         dto.evidence.add("run audit:leaks --explain for the reference chain that keeps it");
         dto.fixHint = "something outside the revision still references one of its objects or classes: find the holder in the "
                 + "reference chain (audit:leaks --explain) and release the reference in stop()";

@@ -139,7 +139,8 @@ final class LoaderBook {
             } else if (retired.contains(ref) || zombies.containsKey(ref.key)) {
                 continue; // reported before: retired once
             }
-            ref.how = r.uninstalled() ? "uninstall" : r.wasCurrent() ? "refresh" : "update";
+            ref.how = r.uninstalled() ? LoaderRef.Retirement.UNINSTALL
+                    : r.wasCurrent() ? LoaderRef.Retirement.REFRESH : LoaderRef.Retirement.UPDATE;
             ref.operation = operation;
             retired.add(ref);
             queued = true;
