@@ -58,6 +58,8 @@ final class JournalWriter implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final Object order = new Object();
     private final Thread thread;
+    /** Set by the writer thread as it ends, before it answers the sync requests left in the queue. */
+    private volatile boolean ended;
     /** Set by the writer before it sleeps without a time limit; whoever queues then wakes it. */
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
@@ -166,6 +168,11 @@ final class JournalWriter implements AutoCloseable {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         queue.offer(done);
+        if (ended && queue.remove(done)) {
+            // the writer ended between the look above and the offer and did not take the request: nobody would
+            // complete it (a request it took, it completed)
+            return false;
+        }
         LockSupport.unpark(thread); // a sync is waited for: no batch window
         try {
             done.get(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -183,34 +190,51 @@ final class JournalWriter implements AutoCloseable {
     }
 
     private void run() {
-        List<CompletableFuture<Void>> syncs = new ArrayList<>();
-        StringBuilder lines = new StringBuilder();
-        while (true) {
-            // read before taking: whatever was queued before close() asked to stop is taken in this last round
-            boolean stopping = stopRequested;
-            journalDropped();
-            int taken = take(lines, syncs);
-            write(lines);
-            lines.setLength(0);
-            if (!syncs.isEmpty() || stopping) { // one force for every sync that came in this round
-                force();
-                syncs.forEach(f -> f.complete(null));
-                syncs.clear();
-            }
-            if (stopping) {
-                break;
-            }
-            if (taken > 0) {
-                LockSupport.parkNanos(this, BATCH_WINDOW_NANOS); // more are likely coming: take them together
-            } else {
-                sleeping = true;
-                if (queue.isEmpty() && !stopRequested) { // re-checked after announcing the sleep: nothing is missed
-                    LockSupport.park(this);
+        try {
+            List<CompletableFuture<Void>> syncs = new ArrayList<>();
+            StringBuilder lines = new StringBuilder();
+            while (true) {
+                // read before taking: whatever was queued before close() asked to stop is taken in this last round
+                boolean stopping = stopRequested;
+                journalDropped();
+                int taken = take(lines, syncs);
+                write(lines);
+                lines.setLength(0);
+                if (!syncs.isEmpty() || stopping) { // one force for every sync that came in this round
+                    force();
+                    syncs.forEach(f -> f.complete(null));
+                    syncs.clear();
                 }
-                sleeping = false;
+                if (stopping) {
+                    break;
+                }
+                if (taken > 0) {
+                    LockSupport.parkNanos(this, BATCH_WINDOW_NANOS); // more are likely coming: take them together
+                } else {
+                    sleeping = true;
+                    if (queue.isEmpty() && !stopRequested) { // re-checked after announcing the sleep: nothing is missed
+                        LockSupport.park(this);
+                    }
+                    sleeping = false;
+                }
+            }
+            closeChannel();
+        } finally {
+            ended = true; // before the last look at the queue: a sync offered after it sees the flag (see sync())
+            failSyncsLeft();
+        }
+    }
+
+    /**
+     * The writer ends: a sync request that came after its last round is answered at once (not forced, so
+     * {@link #sync} says {@code false}) instead of leaving its caller to wait out the timeout.
+     */
+    private void failSyncsLeft() {
+        for (Object item : queue) {
+            if (item instanceof CompletableFuture<?> && queue.remove(item)) {
+                ((CompletableFuture<?>) item).completeExceptionally(new IllegalStateException("the journal writer ended"));
             }
         }
-        closeChannel();
     }
 
     /** Takes everything queued: events are encoded into {@code lines}, sync requests go to {@code syncs}. */
@@ -301,7 +325,7 @@ final class JournalWriter implements AutoCloseable {
     private void rotate() throws IOException {
         force();
         closeChannel();
-        Files.move(files.current(), files.rotatedName(seq.get() == 0 ? 0 : lastWritten()), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(files.current(), files.rotatedName(seq.get() == 0 ? 0 : lastSeqOnDisk()), StandardCopyOption.ATOMIC_MOVE);
         List<Path> rotated = files.rotated();
         for (int i = 0; i < rotated.size() - (maxFiles - 1); i++) {
             Files.deleteIfExists(rotated.get(i));
@@ -309,7 +333,8 @@ final class JournalWriter implements AutoCloseable {
         open();
     }
 
-    private long lastWritten() throws IOException {
+    /** Reads the seq of the last event in the current file back from disk (a read of the file, not a field). */
+    private long lastSeqOnDisk() throws IOException {
         return files.lastSeq();
     }
 

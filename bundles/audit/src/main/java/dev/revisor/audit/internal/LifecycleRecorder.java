@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.AllServiceListener;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
@@ -30,9 +31,12 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 import dev.revisor.audit.api.Journal;
 import dev.revisor.audit.internal.operations.OperationTracker;
+import dev.revisor.common.internal.ExceptionFacts;
 
 /**
  * Journals every bundle, service and framework event and every resolve, each tied to its operation by the
@@ -51,20 +55,29 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
     private final BundleContext context;
     private final Journal journal;
     private final OperationTracker operations;
+    private final Logger logger;
     private final List<ServiceRegistration<?>> hooks = new ArrayList<>();
     /** The parts of the audit that need the events as they happen; see {@link LifecycleTap}. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<LifecycleTap> taps = new CopyOnWriteArrayList<>();
 
+    /** Keeps its collaborators; registers nothing (see {@link #activate}). */
     @Activate
-    public LifecycleRecorder(BundleContext context, @Reference Journal journal, @Reference OperationTracker operations) {
+    public LifecycleRecorder(BundleContext context, @Reference Journal journal, @Reference OperationTracker operations,
+            @Reference LoggerFactory loggers) {
         this.context = context;
         this.journal = journal;
         this.operations = operations;
+        this.logger = loggers.getLogger(LifecycleRecorder.class);
+    }
+
+    /** Journals {@code audit.started}, then adds the listeners and registers the hooks. */
+    @Activate
+    void activate() {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("bundles", context.getBundles().length);
-        journal.record("audit.started", null, context.getBundle(), details);
+        journal.record(EventTypes.AUDIT_STARTED, null, context.getBundle(), details);
         context.addServiceListener(this);
         context.addFrameworkListener(this);
         hooks.add(context.registerService(EventHook.class, this, null));
@@ -82,13 +95,17 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
         }
         context.removeFrameworkListener(this);
         context.removeServiceListener(this);
-        journal.record("audit.stopped", null, context.getBundle(), new LinkedHashMap<>());
+        journal.record(EventTypes.AUDIT_STOPPED, null, context.getBundle(), new LinkedHashMap<>());
     }
 
     @Override
     public void event(BundleEvent event, Collection<BundleContext> contexts) {
         for (LifecycleTap tap : taps) {
-            tap.bundleEvent(event);
+            try {
+                tap.bundleEvent(event);
+            } catch (Throwable e) { // one failing tap never keeps the event from the other taps or the journal
+                logger.error("audit: tap {} failed on a bundle event: {}", tap, e.toString(), e);
+            }
         }
         bundleChanged(event); // the contexts are left as they are: the audit hides nothing
     }
@@ -103,9 +120,9 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
             details.put("location", event.getBundle().getLocation());
         }
         String operation = operations.bundleEvent(event);
-        journal.record("bundle." + bundleEventName(event.getType()), operation, event.getBundle(), details);
+        journal.record(EventTypes.BUNDLE_PREFIX + bundleEventName(event.getType()), operation, event.getBundle(), details);
         if (event.getType() == BundleEvent.UNINSTALLED) {
-            journal.record("uninstall.record", operation, event.getBundle(),
+            journal.record(EventTypes.UNINSTALL_RECORD, operation, event.getBundle(),
                     operations.uninstallRecord(event.getBundle(), operation));
         }
     }
@@ -113,7 +130,11 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
     @Override
     public void serviceChanged(ServiceEvent event) {
         for (LifecycleTap tap : taps) {
-            tap.serviceEvent(event);
+            try {
+                tap.serviceEvent(event);
+            } catch (Throwable e) { // one failing tap never keeps the event from the other taps or the journal
+                logger.error("audit: tap {} failed on a service event: {}", tap, e.toString(), e);
+            }
         }
         ServiceReference<?> ref = event.getServiceReference();
         Map<String, Object> details = new LinkedHashMap<>();
@@ -136,7 +157,7 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
             }
         }
         String operation = operations.serviceEvent(ref, event.getType(), using);
-        journal.record("service." + serviceEventName(event.getType()), operation, ref.getBundle(), details);
+        journal.record(EventTypes.SERVICE_PREFIX + serviceEventName(event.getType()), operation, ref.getBundle(), details);
     }
 
     @Override
@@ -144,43 +165,19 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
         Map<String, Object> details = new LinkedHashMap<>();
         throwableDetails(event.getThrowable(), details);
         String operation = operations.frameworkEvent(event);
-        journal.record("framework." + frameworkEventName(event.getType()), operation, event.getBundle(), details);
+        journal.record(EventTypes.FRAMEWORK_PREFIX + frameworkEventName(event.getType()), operation, event.getBundle(), details);
     }
 
     /**
-     * The throwable of a framework event, each part in a field of its own (docs/journal.md, {@code framework.error}):
-     * {@code exception} and {@code message} of the throwable itself; {@code causeClass} and {@code causeMessage} of its
-     * cause (for an activator that threw, the activator's exception, which the framework's {@code BundleException}
-     * wraps); {@code rootCauseClass} and {@code rootCauseMessage} of the innermost cause, when that is another one.
-     * A {@code null} message is left out ({@code message} keeps its old form, the word {@code null}).
+     * The throwable of a framework event in the one shape of an exception in the journal (docs/journal.md, "An
+     * exception in an event", {@link ExceptionFacts}): {@code exception} and {@code message} of the exception that
+     * matters (for an activator that threw, the activator's exception, which the framework's {@code BundleException}
+     * wraps), {@code rootCauseClass} and {@code rootCauseMessage} of its innermost cause, and {@code wrapper}: the
+     * {@code BundleException} as {@code class: message}. Messages whole; a {@code null} one is left out. Journals
+     * written before this version have {@code causeClass}/{@code causeMessage} (or {@code cause}); audit:why reads all.
      */
     static void throwableDetails(Throwable t, Map<String, Object> details) {
-        if (t == null) {
-            return;
-        }
-        details.put("exception", t.getClass().getName());
-        details.put("message", String.valueOf(t.getMessage()));
-        Throwable cause = t.getCause();
-        if (cause == null || cause == t) {
-            return;
-        }
-        details.put("causeClass", cause.getClass().getName());
-        if (cause.getMessage() != null) {
-            details.put("causeMessage", cause.getMessage());
-        }
-        Throwable root = cause;
-        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        seen.add(t);
-        seen.add(cause);
-        for (int i = 0; i < 32 && root.getCause() != null && seen.add(root.getCause()); i++) {
-            root = root.getCause(); // the innermost cause, or the last one before a cycle
-        }
-        if (root != cause) {
-            details.put("rootCauseClass", root.getClass().getName());
-            if (root.getMessage() != null) {
-                details.put("rootCauseMessage", root.getMessage());
-            }
-        }
+        details.putAll(ExceptionFacts.of(t, t instanceof BundleException && t.getCause() != null));
     }
 
     @Override
@@ -192,7 +189,7 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("triggers", ids);
-        journal.record("resolve.started", operation, null, details);
+        journal.record(EventTypes.RESOLVE_STARTED, operation, null, details);
         return new Resolve(operation, System.nanoTime());
     }
 
@@ -225,7 +222,7 @@ public final class LifecycleRecorder implements EventHook, AllServiceListener, F
         public void end() {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("durationMs", (System.nanoTime() - start) / 1_000_000);
-            journal.record("resolve.ended", operation, null, details);
+            journal.record(EventTypes.RESOLVE_ENDED, operation, null, details);
         }
     }
 

@@ -94,6 +94,7 @@ class JournalCrashTest {
         // the audit starts again: the operation the kill left open ends as interrupted
         JournalComponent journal = new JournalComponent(context(), journalConfig(), loggers());
         OperationTracker tracker = new OperationTracker(mock(BundleContext.class), trackerConfig(), journal, journal, loggers());
+        tracker.activate();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             List<AuditEventDTO> ended = List.of();

@@ -344,4 +344,23 @@ class JournalWriterTest {
         assertThat((String) shortened.details.get("note")).contains("max.event.bytes (1024)");
         assertThat(EventCap.utf8Length("é😀a", 0)).isEqualTo(7);
     }
+
+    /**
+     * A sync asked for while the writer ends is answered (forced, or refused because the writer is gone), never left
+     * to wait out its timeout: the timeout here is an hour, and the hang guard fails the test long before.
+     */
+    @Test
+    void aSyncRacingTheEndOfTheWriterIsAnswered() {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofMinutes(2), () -> {
+            for (int i = 0; i < 200; i++) {
+                JournalWriter w = writer(1 << 20, 4);
+                w.append(event("before-close"));
+                Thread closer = new Thread(w::close, "test-journal-closer");
+                closer.start();
+                w.sync(3_600_000); // true or false: either way it returns
+                closer.join();
+                assertThat(w.sync(3_600_000)).as("a sync after the end").isFalse();
+            }
+        });
+    }
 }

@@ -6,14 +6,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.CancellationException;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -32,6 +28,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
+import dev.revisor.common.internal.OwnedExecutor;
 import dev.revisor.audit.api.Journal;
 import dev.revisor.audit.api.Operations;
 import dev.revisor.audit.api.Refreshes;
@@ -57,6 +54,7 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
     static final String PID = "dev.revisor.deploy";
     /** How often the deploy thread looks at the folder itself ({@link DeployEngine#sweep}). */
     static final long SWEEP_MILLIS = 1_000;
+    static final String THREAD_NAME = "revisor-deploy";
     /** Framework property: whether Revisor starts the bundles it installs (true when unset). */
     static final String START_NEW = "revisor.deploy.bundles.new.start";
 
@@ -113,7 +111,7 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
     }
 
     private final Logger log;
-    private final ScheduledThreadPoolExecutor executor;
+    private final OwnedExecutor executor;
     private final Starter starter;
     private final DeployEngine engine;
     private final FolderGuard guard;
@@ -139,47 +137,30 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
                 ConfigCheck.atLeast(config.settle_ms(), 0, "settle.ms", 1_000, log),
                 ConfigCheck.atLeast(config.start_timeout_ms(), 1, "start.timeout.ms", 30_000, log), startNew, startLevel);
         JarInspector inspector = new JarInspector(limits(config));
-        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "revisor-deploy");
-            t.setDaemon(true);
-            return t;
-        }) {
-            @Override
-            protected void afterExecute(Runnable r, Throwable t) {
-                Throwable failure = t;
-                if (failure == null && r instanceof Future<?> && ((Future<?>) r).isDone()) {
-                    try {
-                        ((Future<?>) r).get();
-                    } catch (CancellationException e) {
-                        failure = null;
-                    } catch (ExecutionException e) {
-                        failure = e.getCause();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                if (failure != null) {
-                    log.error("deploy: a task failed: {}", failure.toString(), failure);
-                }
-                settle.finished();
-            }
-        };
-        this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        // every task of the deploy thread is counted as in progress from submit to its end: afterEach balances the
+        // settle.submitted() of submit(), schedule() and of each run of the sweep
+        this.executor = new OwnedExecutor(THREAD_NAME,
+                failure -> log.error("deploy: a task failed: {}", failure.toString(), failure), this::taskEnded);
         this.starter = new Starter(operations, settings.startTimeoutMillis, Starter.MAX_THREADS, this::startReturned);
         this.engine = new DeployEngine(context, operations, refreshes, journal, log, settings, guard, inspector, store,
                 this::schedule, starter);
         this.settle = new FolderSettle(folder, reported(context.getProperty("felix.fileinstall.filter")), engine::records,
                 pollMillis(context.getProperty("felix.fileinstall.poll")));
+        log.info("deploy: watching {} through FileInstall; state in {}; api.gate={}, folder.permissions={}", folder,
+                store.directory(), gate, guard.mode());
+    }
+
+    /** Reads the state, then starts the deploy thread: the first transaction and the periodic sweep. */
+    @Activate
+    void activate(BundleContext context) throws IOException {
         engine.load();
         engine.disarmStuck();
         submit(engine::startUp);
         // what FileInstall does not report (directories and links named *.jar, a folder replaced under its watch)
         executor.scheduleWithFixedDelay(() -> {
-            settle.submitted(); // balanced by afterExecute, as every task of the deploy thread
+            settle.submitted(); // balanced by afterEach, as every task of the deploy thread
             engine.sweep();
         }, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-        log.info("deploy: watching {} through FileInstall; state in {}; api.gate={}, folder.permissions={}", folder,
-                store.directory(), gate, guard.mode());
         String fileInstallStarts = context.getProperty("felix.fileinstall.bundles.new.start");
         if (fileInstallStarts == null || Boolean.parseBoolean(fileInstallStarts.trim())) {
             log.warn("deploy: FileInstall starts the bundles of {} itself (felix.fileinstall.bundles.new.start is not false):"
@@ -215,6 +196,11 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
             log.error("deploy: {} still runs after an interrupt and 5 s: its activator ignores interruption; the thread ends"
                     + " only when start() returns", thread);
         }
+    }
+
+    /** After every task of the deploy thread (afterEach of the executor): one task in progress less. */
+    private void taskEnded() {
+        settle.finished();
     }
 
     /** A start reported stuck has returned: on its own thread; the deploy thread finishes its transaction. */

@@ -236,32 +236,9 @@ final class Explain {
      * Absent facts are left out.
      */
     static java.util.Map<String, Object> exceptionDetails(Throwable thrown) {
-        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
-        if (thrown == null) {
-            return d;
-        }
-        Throwable exception = thrown;
-        if (thrown instanceof BundleException && thrown.getCause() != null) {
-            exception = thrown.getCause();
-            d.put("wrapper", thrown.getClass().getName() + (thrown.getMessage() == null ? "" : ": " + firstLine(thrown.getMessage())));
-        }
-        d.put("exception", exception.getClass().getName());
-        if (exception.getMessage() != null) {
-            d.put("message", firstLine(exception.getMessage()));
-        }
-        Throwable root = rootCause(exception);
-        if (root != exception) {
-            d.put("rootCauseClass", root.getClass().getName());
-            if (root.getMessage() != null) {
-                d.put("rootCauseMessage", firstLine(root.getMessage()));
-            }
-        }
-        // keep the framework's wrapper last: the activator's exception is what people look for first
-        Object wrapper = d.remove("wrapper");
-        if (wrapper != null) {
-            d.put("wrapper", wrapper);
-        }
-        return d;
+        // the one shape of an exception in the journal, shared with the audit's framework.error
+        return dev.revisor.common.internal.ExceptionFacts.of(thrown,
+                thrown instanceof BundleException && thrown.getCause() != null, Explain::firstLine);
     }
 
     /** @return the innermost cause (the throwable itself when it has none); safe against cause cycles */

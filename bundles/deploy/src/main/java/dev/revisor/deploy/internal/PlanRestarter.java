@@ -1,5 +1,6 @@
 package dev.revisor.deploy.internal;
 
+import dev.revisor.common.internal.FelixThreads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -116,7 +117,7 @@ final class PlanRestarter {
     /** @return where the framework's refresh thread is, when there is one */
     private static String refreshThreadAt() {
         for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
-            if ("FelixFrameworkWiring".equals(e.getKey().getName())) {
+            if (FelixThreads.isWiring(e.getKey())) {
                 return "; the framework's refresh thread is at " + Explain.stuckAt(e.getValue());
             }
         }

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.revisor.audit.api.ActivationFailureDTO;
 import dev.revisor.audit.api.AuditEventDTO;
+import dev.revisor.audit.internal.EventTypes;
 
 /**
  * Reads a bundle's last start attempt from its journal events: a {@code bundle.starting} that ends in
@@ -34,19 +35,19 @@ final class ActivationHistory {
                 continue;
             }
             switch (e.type) {
-                case "bundle.starting":
+                case EventTypes.BUNDLE_STARTING:
                     starting = true;
                     failedAttempt = false;
                     failure = null;
                     break;
-                case "bundle.started":
+                case EventTypes.BUNDLE_STARTED:
                     starting = false;
                     failedAttempt = false;
                     failure = null;
                     lastError = null;
                     break;
-                case "bundle.stopping":
-                case "bundle.stopped":
+                case EventTypes.BUNDLE_STOPPING:
+                case EventTypes.BUNDLE_STOPPED:
                     if (starting) {
                         starting = false;
                         failedAttempt = true;
@@ -55,7 +56,7 @@ final class ActivationHistory {
                         failure.time = e.time;
                     }
                     break;
-                case "framework.error":
+                case EventTypes.FRAMEWORK_ERROR:
                     if (failedAttempt || starting) {
                         failure = fromError(e);
                         lastError = failure;
@@ -130,8 +131,10 @@ final class ActivationHistory {
             f.message = sep < 0 ? null : c.substring(sep + 2);
             f.wrapper = exception == null ? null : exception + (message == null ? "" : ": " + message);
         } else {
+            // the one shape (ExceptionFacts): the exception that matters, and the framework's wrapper apart
             f.exception = exception == null ? null : String.valueOf(exception);
             f.message = message == null ? null : String.valueOf(message);
+            f.wrapper = text(d.get("wrapper"));
         }
         // the innermost cause, when the recorder wrote it (same fields as the deploy folder's events)
         f.rootCause = text(d.get("rootCauseClass"));

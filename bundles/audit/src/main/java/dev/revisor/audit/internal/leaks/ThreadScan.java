@@ -18,16 +18,33 @@ import java.util.concurrent.ThreadPoolExecutor;
  * the immutable {@link Internals}).
  */
 final class ThreadScan {
+    /** What ties a thread to a revision; {@link #word} is the subject's prefix. */
+    enum Kind {
+        /** the thread itself runs the revision's code */
+        THREAD("thread"),
+        /** the thread holds a ThreadLocal value of the revision */
+        THREAD_LOCAL("threadlocal");
+
+        private final String word;
+
+        Kind(String word) {
+            this.word = word;
+        }
+
+        String word() {
+            return word;
+        }
+    }
+
     /** One thread (or thread-local value) tied to a revision. */
     static final class Hit {
         final Thread thread;
         final LoaderRef ref;
-        /** {@code thread} or {@code threadlocal} */
-        final String kind;
+        final Kind kind;
         final String attribution;
         final String culprit;
 
-        Hit(Thread thread, LoaderRef ref, String kind, String attribution, String culprit) {
+        Hit(Thread thread, LoaderRef ref, Kind kind, String attribution, String culprit) {
             this.thread = thread;
             this.ref = ref;
             this.kind = kind;
@@ -37,7 +54,7 @@ final class ThreadScan {
 
         /** @return what identifies this leak across checks */
         String subject() {
-            return kind + ":" + thread.getId() + ":" + culprit;
+            return kind.word() + ":" + thread.getId() + ":" + culprit;
         }
     }
 
@@ -76,13 +93,13 @@ final class ThreadScan {
     private Hit attribute(Thread t, Map<ClassLoader, LoaderRef> loaders, Collection<ClassLoader> others) {
         LoaderRef ref = loaders.get(t.getClass().getClassLoader());
         if (ref != null) {
-            return new Hit(t, ref, "thread", "thread-class", t.getClass().getName());
+            return new Hit(t, ref, Kind.THREAD, "thread-class", t.getClass().getName());
         }
         Object target = Internals.get(internals.threadTarget, t);
         if (target != null) {
             ref = loaderOf(target, loaders);
             if (ref != null) {
-                return new Hit(t, ref, "thread", "runnable", target.getClass().getName());
+                return new Hit(t, ref, Kind.THREAD, "runnable", target.getClass().getName());
             }
             Object pool = Internals.get(internals.workerPool, target);
             if (pool instanceof ThreadPoolExecutor) {
@@ -98,14 +115,14 @@ final class ThreadScan {
                 for (Object task : (Object[]) queue) {
                     ref = task == null ? null : loaderOf(task, loaders);
                     if (ref != null) {
-                        return new Hit(t, ref, "thread", "timer-task", task.getClass().getName());
+                        return new Hit(t, ref, Kind.THREAD, "timer-task", task.getClass().getName());
                     }
                 }
             }
         }
         ref = loaders.get(t.getContextClassLoader());
         if (ref != null) {
-            return new Hit(t, ref, "thread", "context-class-loader", "context class loader of the thread");
+            return new Hit(t, ref, Kind.THREAD, "context-class-loader", "context class loader of the thread");
         }
         if (internals.findLoadedClass != null) {
             for (StackTraceElement frame : t.getStackTrace()) {
@@ -126,7 +143,7 @@ final class ThreadScan {
                     }
                 }
                 if (defining == 1) {
-                    return new Hit(t, match, "thread", "stack-frame", frame.toString());
+                    return new Hit(t, match, Kind.THREAD, "stack-frame", frame.toString());
                 }
             }
         }
@@ -152,13 +169,13 @@ final class ThreadScan {
             Object inner = unwrap(task);
             LoaderRef ref = loaderOf(inner, loaders);
             if (ref != null) {
-                return new Hit(t, ref, "thread", "executor-task", inner.getClass().getName());
+                return new Hit(t, ref, Kind.THREAD, "executor-task", inner.getClass().getName());
             }
         }
         ThreadFactory factory = pool.getThreadFactory();
         LoaderRef ref = factory == null ? null : loaderOf(factory, loaders);
         if (ref != null) {
-            return new Hit(t, ref, "thread", "executor-thread-factory", factory.getClass().getName());
+            return new Hit(t, ref, Kind.THREAD, "executor-thread-factory", factory.getClass().getName());
         }
         return null;
     }
@@ -203,7 +220,7 @@ final class ThreadScan {
                     culprit = key.getClass().getName();
                 }
                 if (ref != null) {
-                    hits.add(new Hit(t, ref, "threadlocal", "thread-local", culprit));
+                    hits.add(new Hit(t, ref, Kind.THREAD_LOCAL, "thread-local", culprit));
                 }
             }
         }

@@ -16,7 +16,7 @@ import dev.revisor.audit.api.AuditEventDTO;
  */
 public interface OperationLog {
     /** Event type of the first event of every operation. */
-    String STARTED = "operation.started";
+    String STARTED = dev.revisor.audit.internal.EventTypes.OPERATION_STARTED;
     /** Operation ids are this prefix and the seq of their {@value #STARTED} event, e.g. {@code op-42}. */
     String ID_PREFIX = "op-";
 

@@ -23,6 +23,7 @@ import dev.revisor.audit.api.PlannedRestartDTO;
 import dev.revisor.audit.api.RefreshPlanDTO;
 import dev.revisor.audit.api.RefreshRecordDTO;
 import dev.revisor.audit.api.Refreshes;
+import dev.revisor.audit.internal.EventTypes;
 
 /**
  * The {@link Refreshes} service, one instance per using bundle so that a refresh it begins is triggered by
@@ -69,7 +70,7 @@ public final class RefreshesService implements Refreshes {
             details.put("affected", affected);
             details.put("restarts", restarts);
             details.put("plan", dtos.toMap(plan));
-            journal.record("refresh.planned", operation, null, details);
+            journal.record(EventTypes.REFRESH_PLANNED, operation, null, details);
         }
         return plan;
     }

@@ -6,6 +6,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleEvent;
 
 import dev.revisor.audit.api.Operations;
+import dev.revisor.common.internal.FelixThreads;
 
 /**
  * Guesses the trigger of a change nobody announced from the thread that made it (docs/operations.md, "Implicit
@@ -31,7 +32,7 @@ final class Triggers {
      *         {@code shell:exec} or {@code api:<who>}
      */
     static String of(String thread, BundleEvent event) {
-        if (thread.startsWith("Felix")) { // FelixStartLevel, FelixFrameworkWiring, FelixShutdown, FelixDispatchQueue
+        if (FelixThreads.isFelix(thread)) {
             return Operations.TRIGGER_FRAMEWORK;
         }
         if (thread.startsWith(FILEINSTALL)) {

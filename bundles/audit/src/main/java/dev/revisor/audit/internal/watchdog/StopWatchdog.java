@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.Bundle;
@@ -37,6 +36,8 @@ import dev.revisor.audit.api.StopDTO;
 import dev.revisor.audit.api.Stops;
 import dev.revisor.audit.internal.LifecycleTap;
 import dev.revisor.audit.internal.operations.OperationTracker;
+import dev.revisor.audit.internal.EventTypes;
+import dev.revisor.common.internal.OwnedExecutor;
 
 /**
  * Times every bundle stop (docs/operations.md, "Stop watchdog"). The audit's bundle {@link EventHook} (the
@@ -128,7 +129,8 @@ public final class StopWatchdog implements Stops, LifecycleTap {
     private final long repeatNanos;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Map<Long, Stop> running = new ConcurrentHashMap<>();
-    private final ScheduledThreadPoolExecutor executor;
+    private final OwnedExecutor executor;
+    private final long intervalMillis;
 
     @Activate
     public StopWatchdog(BundleContext context, Config config, @Reference Journal journal,
@@ -143,24 +145,19 @@ public final class StopWatchdog implements Stops, LifecycleTap {
         this.limitMillis = config.stop_limit_ms();
         this.limitNanos = TimeUnit.MILLISECONDS.toNanos(limitMillis);
         this.repeatNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, config.repeat_ms()));
-        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, THREAD_NAME);
-            t.setDaemon(true);
-            return t;
-        });
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        long interval = Math.max(10, Math.min(config.check_interval_ms(), limitMillis));
-        executor.scheduleWithFixedDelay(this::checkSafely, interval, interval, TimeUnit.MILLISECONDS);
+        this.executor = new OwnedExecutor(THREAD_NAME, e -> logger.error("stop watchdog: a task failed: {}", e.toString(), e));
+        this.intervalMillis = Math.max(10, Math.min(config.check_interval_ms(), limitMillis));
+    }
+
+    /** Starts the watchdog's thread: a look at the running stops every check interval. */
+    @Activate
+    void activate() {
+        executor.scheduleWithFixedDelay(this::checkSafely, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
     @Deactivate
     void deactivate() {
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        executor.closeNow(2_000);
         running.clear();
     }
 
@@ -281,7 +278,7 @@ public final class StopWatchdog implements Stops, LifecycleTap {
         d.put("stack", v.stack);
         d.put("repeat", !first);
         String operation = operations.currentId(s.thread);
-        journal.record("stop.hung", operation, s.bundle, d);
+        journal.record(EventTypes.STOP_HUNG, operation, s.bundle, d);
         logger.warn("stop of {} has taken {} ms (limit {} ms) on thread \"{}\", {}{}{}", s.ref.display(), elapsedMillis,
                 limitMillis, s.threadName, v.state, v.lock == null ? "" : " waiting for " + v.lock,
                 v.lockOwner == null ? "" : " held by " + v.lockOwner);
@@ -294,7 +291,7 @@ public final class StopWatchdog implements Stops, LifecycleTap {
         d.put("limitMs", limitMillis);
         d.put("thread", s.threadName);
         d.put("how", how);
-        journal.record("stop.ended", operations.currentId(s.thread), s.bundle, d);
+        journal.record(EventTypes.STOP_ENDED, operations.currentId(s.thread), s.bundle, d);
         logger.warn("stop of {} ended after {} ms ({})", s.ref.display(), millis, how);
     }
 

@@ -95,6 +95,25 @@ class ActivationHistoryTest {
         assertThat(f.rootCauseMessage).isEqualTo("orders.properties");
     }
 
+    /** The shape written from this version on (ExceptionFacts): the activator's exception, the wrapper apart. */
+    @Test
+    void theFrameworksErrorInTheOneShapeGivesTheActivatorsException() {
+        event("bundle.starting", "t1");
+        event("bundle.stopping", "t2");
+        event("framework.error", "t3", Map.of("exception", "java.lang.IllegalStateException",
+                "message", "no URL: set orders.db.url", "rootCauseClass", "java.io.FileNotFoundException",
+                "rootCauseMessage", "orders.properties",
+                "wrapper", "org.osgi.framework.BundleException: Activator start error in bundle x [7]."));
+
+        ActivationFailureDTO f = ActivationHistory.lastFailure(events);
+        assertThat(f.source).isEqualTo(ActivationFailureDTO.FROM_JOURNAL_ERROR);
+        assertThat(f.exception).isEqualTo("java.lang.IllegalStateException");
+        assertThat(f.message).isEqualTo("no URL: set orders.db.url");
+        assertThat(f.wrapper).isEqualTo("org.osgi.framework.BundleException: Activator start error in bundle x [7].");
+        assertThat(f.rootCause).isEqualTo("java.io.FileNotFoundException");
+        assertThat(f.rootCauseMessage).isEqualTo("orders.properties");
+    }
+
     @Test
     void whenBothFormsOfTheCauseAreThereTheTwoFieldsWin() {
         event("bundle.starting", "t1");

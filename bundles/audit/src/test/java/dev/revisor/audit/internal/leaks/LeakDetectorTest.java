@@ -78,6 +78,7 @@ class LeakDetectorTest {
         URL classes = LeakDetectorTest.class.getProtectionDomain().getCodeSource().getLocation();
         loader = new URLClassLoader("revision", new URL[] {classes}, LeakDetectorTest.class.getClassLoader().getParent());
         detector = new LeakDetector(context, config(Map.of()), journal, loggers);
+        detector.activate();
     }
 
     @AfterEach
@@ -240,5 +241,36 @@ class LeakDetectorTest {
 
         assertThat(zombies()).as("a clean uninstall: its loader went with the collection").isEmpty();
         assertThat(detector.status().pending).isZero();
+    }
+
+    /** The heap analyzer's kill timer has a thread of its own: a check that takes long never delays it. */
+    @Test
+    void theAnalyzerTimerRunsWhileACheckTakesLong() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch fired = new java.util.concurrent.CountDownLatch(1);
+        detector.checkExecutor().execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            detector.analyzerTimer().schedule(fired::countDown, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+            assertThat(fired.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the timer fired while the check ran").isTrue();
+            assertThat(detector.analyzerTimer().threadName()).isNotEqualTo(detector.checkExecutor().threadName());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** Findings are copies: what a caller does with one never shows in the next answer. */
+    @Test
+    void findingsAreCopies() {
+        detector.removed("op-12", List.of(retired(loader, false, false, false)));
+        List<LeakFindingDTO> first = zombies();
+        assertThat(first).hasSize(1);
+        first.get(0).summary = "changed";
+        assertThat(detector.findings().get(0).summary).isNotEqualTo("changed");
     }
 }

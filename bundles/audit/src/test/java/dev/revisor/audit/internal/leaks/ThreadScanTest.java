@@ -63,7 +63,7 @@ class ThreadScanTest {
         thread.start();
         List<ThreadScan.Hit> hits = new ThreadScan(internals).scan(loaders(), List.of(), List.of(thread));
         assertThat(hits).singleElement().satisfies(h -> {
-            assertThat(h.kind).isEqualTo("thread");
+            assertThat(h.kind).isEqualTo(ThreadScan.Kind.THREAD);
             assertThat(h.attribution).isEqualTo("thread-class");
             assertThat(h.culprit).isEqualTo(SleeperThread.class.getName());
             assertThat(h.ref).isSameAs(ref);
