@@ -56,6 +56,9 @@ public class LogFileProcessIT {
                 }
             }
         }
+        try (java.util.stream.Stream<Path> files = Files.walk(home)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     @Test
