@@ -40,6 +40,11 @@ final class EmbeddedRevisor implements AutoCloseable {
         config.put("felix.fileinstall.poll", "250");
         config.put("felix.log.level", "0");
         Files.createDirectories(storage.resolve("deploy"));
+        // Logback (revisor-core) reads JVM system properties, as the launcher sets them (LogSetup): without them it
+        // would log everything at DEBUG to standard output
+        System.setProperty("revisor.home", storage.toString());
+        System.setProperty("revisor.data", storage.resolve("data").toString());
+        System.setProperty("logback.configurationFile", dist.resolve("etc/logback.xml").toString());
         framework = new org.apache.felix.framework.FrameworkFactory().newFramework(config);
         framework.start();
         BundleContext ctx = framework.getBundleContext();

@@ -30,10 +30,12 @@ final class Feature {
         /**
          * The plain Felix baseline: the Apache Felix bundles of the feature (SCR, Config Admin, Log, Gogo, FileInstall)
          * and the OSGi API bundles they need; Revisor's own bundles and the libraries only they use (Gson, bndlib,
-         * SLF4J, the repository API) are absent.
+         * SLF4J, the repository API) are absent, and so is Revisor's log file (Logback and its bridge from the Log
+         * Service, org.apache.felix.logback): plain Felix keeps its log in memory.
          */
         boolean thirdPartyBaseline() {
-            return groupId.equals("org.apache.felix") || BASELINE_APIS.contains(groupId + ":" + artifactId);
+            return groupId.equals("org.apache.felix") && !artifactId.equals("org.apache.felix.logback")
+                    || BASELINE_APIS.contains(groupId + ":" + artifactId);
         }
     }
 

@@ -63,6 +63,11 @@ public final class RevisorTestSupport {
                 systemProperty("org.ops4j.pax.url.mvn.repositories").value(""),
                 systemProperty("org.ops4j.pax.url.mvn.useFallbackRepositories").value("false"),
                 systemProperty("pax.exam.logging").value("none"),
+                // Logback inside the framework (revisor-core's logging bundles) reads the distribution's etc/logback.xml
+                // and writes HOME/data/log/revisor.log, as the launcher sets it up (LogSetup)
+                systemProperty("revisor.data").value(home.resolve("data").toString()),
+                systemProperty("logback.configurationFile").value(Paths.get(required("revisor.itest.logback"))
+                        .toString()),
                 systemTimeout(120_000),
                 cleanCaches(),
                 frameworkStartLevel(20),

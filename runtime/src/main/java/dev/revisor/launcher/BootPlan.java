@@ -77,7 +77,7 @@ final class BootPlan {
         if (layout.etc().equals(layout.distributionEtc())) {
             return created;
         }
-        for (String name : new String[] {REVISOR_PROPERTIES, CONFIG_PROPERTIES}) {
+        for (String name : new String[] {REVISOR_PROPERTIES, CONFIG_PROPERTIES, LogSetup.LOGBACK_XML}) {
             Path own = layout.etc().resolve(name);
             Path shipped = layout.distributionEtc().resolve(name);
             if (Files.exists(own) || !Files.exists(shipped)) {

@@ -74,6 +74,10 @@ final class Launcher {
                 out.println("revisor: created " + file + " from the distribution's defaults");
             }
             plan = BootPlan.load(layout, consoleAvailable, system, env);
+            if (LogSetup.apply(layout, system) == null) {
+                err.println("revisor: WARNING: no " + layout.etc().resolve(LogSetup.LOGBACK_XML)
+                        + ": Logback logs to standard output only, not to " + layout.data().resolve("log/revisor.log"));
+            }
         } catch (ConfigException | FeatureException e) {
             err.println("revisor: cannot start: " + e.getMessage());
             return ExitCodes.FAILURE;

@@ -80,7 +80,7 @@ class BootPlanTest {
                 .isEqualTo(dist.dist.resolve("etc/config.properties").toAbsolutePath());
         List<Path> created = BootPlan.provideDefaults(layout);
         assertThat(created).containsExactly(home.resolve("etc/revisor.properties"),
-                home.resolve("etc/config.properties"));
+                home.resolve("etc/config.properties"), home.resolve("etc/logback.xml"));
         assertThat(BootPlan.provideDefaults(layout)).isEmpty();
         BootPlan plan = load(layout, false);
         assertThat(plan.frameworkProperties).containsEntry("revisor.home", home.toString())

@@ -46,7 +46,7 @@ final class TestDistribution {
         try {
             Files.createDirectories(dir.resolve("features"));
             Files.createDirectories(dir.resolve("etc"));
-            for (String name : new String[] {"revisor.properties", "config.properties"}) {
+            for (String name : new String[] {"revisor.properties", "config.properties", "logback.xml"}) {
                 Files.copy(shippedEtc().resolve(name), dir.resolve("etc").resolve(name));
             }
             for (String bundle : bundles) {

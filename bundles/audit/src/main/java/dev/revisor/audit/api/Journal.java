@@ -3,6 +3,7 @@ package dev.revisor.audit.api;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.osgi.annotation.versioning.ProviderType;
 import org.osgi.framework.Bundle;
@@ -42,4 +43,25 @@ public interface Journal {
 
     /** @return the folder that holds the journal files */
     Path directory();
+
+    /**
+     * Hands every event written to the journal after this call to {@code listener}, oldest first, once it is in the
+     * file ({@code audit:events --follow}). The calls come from the journal's own thread: the listener must only
+     * queue the event and return, never block or do I/O. A listener that throws is removed (and the failure logged).
+     *
+     * @param listener called once per event
+     * @return closing it ends the calls
+     * @since 1.2
+     */
+    default Subscription follow(Consumer<AuditEventDTO> listener) {
+        throw new UnsupportedOperationException("this journal cannot be followed");
+    }
+
+    /** The calls of a {@link #follow} listener until it is closed. */
+    @ProviderType
+    interface Subscription extends AutoCloseable {
+        /** Ends the calls; closing again does nothing. */
+        @Override
+        void close();
+    }
 }

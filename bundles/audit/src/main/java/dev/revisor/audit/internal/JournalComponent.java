@@ -7,6 +7,8 @@ import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -151,5 +153,12 @@ public final class JournalComponent implements Journal, OperationLog {
     @Override
     public Path directory() {
         return files.directory();
+    }
+
+    @Override
+    public Subscription follow(Consumer<AuditEventDTO> listener) {
+        Objects.requireNonNull(listener, "listener");
+        Runnable end = writer.follow(listener);
+        return end::run;
     }
 }

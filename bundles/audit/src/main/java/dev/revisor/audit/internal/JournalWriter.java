@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +36,8 @@ import dev.revisor.audit.api.AuditEventDTO;
  * files. {@link #sync(long)} forces the file to disk; the requests that arrive together share one force. A full queue
  * (the disk stalls) drops events and counts them; the count is journaled as {@code journal.dropped} once the writer
  * catches up. A file left with a partial last line by a crash is ended with a newline before anything is appended, so
- * readers skip only that line.
+ * readers skip only that line. Followers ({@link #follow}) get each batch's events on the writer thread once the
+ * batch is written.
  * <p>
  * Concurrent Semantics: thread safe.
  */
@@ -60,6 +62,7 @@ final class JournalWriter implements AutoCloseable {
     private final Thread thread;
     /** Set by the writer thread as it ends, before it answers the sync requests left in the queue. */
     private volatile boolean ended;
+    private final List<Consumer<AuditEventDTO>> followers = new CopyOnWriteArrayList<>();
     /** Set by the writer before it sleeps without a time limit; whoever queues then wakes it. */
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
@@ -189,16 +192,31 @@ final class JournalWriter implements AutoCloseable {
         return seq.get();
     }
 
+    /**
+     * Calls {@code follower} on the writer thread with every event written from now on, oldest first, after the batch
+     * that holds it is written. A follower that throws is reported and removed.
+     *
+     * @return ends the calls
+     */
+    Runnable follow(Consumer<AuditEventDTO> follower) {
+        followers.add(follower);
+        return () -> followers.remove(follower);
+    }
+
     private void run() {
         try {
             List<CompletableFuture<Void>> syncs = new ArrayList<>();
+            List<AuditEventDTO> written = new ArrayList<>();
             StringBuilder lines = new StringBuilder();
             while (true) {
                 // read before taking: whatever was queued before close() asked to stop is taken in this last round
                 boolean stopping = stopRequested;
                 journalDropped();
-                int taken = take(lines, syncs);
-                write(lines);
+                int taken = take(lines, syncs, followers.isEmpty() ? null : written);
+                if (write(lines)) {
+                    tellFollowers(written);
+                }
+                written.clear();
                 lines.setLength(0);
                 if (!syncs.isEmpty() || stopping) { // one force for every sync that came in this round
                     force();
@@ -237,13 +255,19 @@ final class JournalWriter implements AutoCloseable {
         }
     }
 
-    /** Takes everything queued: events are encoded into {@code lines}, sync requests go to {@code syncs}. */
-    private int take(StringBuilder lines, List<CompletableFuture<Void>> syncs) {
+    /**
+     * Takes everything queued: events are encoded into {@code lines} (and, when {@code written} is not null, added to
+     * it), sync requests go to {@code syncs}.
+     */
+    private int take(StringBuilder lines, List<CompletableFuture<Void>> syncs, List<AuditEventDTO> written) {
         int taken = 0;
         for (Object item = queue.poll(); item != null; item = queue.poll()) {
             if (item instanceof AuditEventDTO) {
                 queued.decrementAndGet();
-                encode((AuditEventDTO) item, lines);
+                AuditEventDTO event = (AuditEventDTO) item;
+                if (encode(event, lines) && written != null) {
+                    written.add(event);
+                }
                 taken++;
             } else {
                 @SuppressWarnings("unchecked")
@@ -254,11 +278,25 @@ final class JournalWriter implements AutoCloseable {
         return taken;
     }
 
+    private void tellFollowers(List<AuditEventDTO> written) {
+        if (written.isEmpty()) {
+            return;
+        }
+        for (Consumer<AuditEventDTO> follower : followers) {
+            try {
+                written.forEach(follower);
+            } catch (RuntimeException e) {
+                followers.remove(follower);
+                problems.accept("journal: a follower failed and no longer follows: " + e);
+            }
+        }
+    }
+
     /**
      * Appends the event's line; a line longer than {@code max.event.bytes} is written shortened ({@link EventCap}); an
      * event that cannot be encoded (a NaN in its details) is reported and left out.
      */
-    private void encode(AuditEventDTO event, StringBuilder lines) {
+    private boolean encode(AuditEventDTO event, StringBuilder lines) {
         int mark = lines.length();
         try {
             codec.encodeTo(event, lines);
@@ -270,9 +308,11 @@ final class JournalWriter implements AutoCloseable {
                         + " max.event.bytes (" + cap.maxBytes() + "); written shortened");
             }
             lines.append('\n');
+            return true;
         } catch (RuntimeException e) {
             lines.setLength(mark);
             problems.accept("journal: cannot encode event " + event.seq + " (" + event.type + "), left out: " + e);
+            return false;
         }
     }
 
@@ -289,9 +329,10 @@ final class JournalWriter implements AutoCloseable {
         }
     }
 
-    private void write(StringBuilder lines) {
+    /** @return whether the lines reached the file (also when there were none) */
+    private boolean write(StringBuilder lines) {
         if (lines.length() == 0) {
-            return;
+            return true;
         }
         try {
             ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
@@ -301,6 +342,7 @@ final class JournalWriter implements AutoCloseable {
             if (size >= maxFileBytes) {
                 rotate();
             }
+            return true;
         } catch (IOException | RuntimeException e) {
             problems.accept("journal: cannot write to " + files.current() + ": " + e);
             try {
@@ -309,6 +351,7 @@ final class JournalWriter implements AutoCloseable {
             } catch (IOException reopen) {
                 problems.accept("journal: cannot reopen " + files.current() + ": " + reopen);
             }
+            return false;
         }
     }
 

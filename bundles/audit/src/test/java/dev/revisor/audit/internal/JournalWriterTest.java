@@ -59,6 +59,51 @@ class JournalWriterTest {
     }
 
     @Test
+    void aFollowerGetsEveryEventWrittenAfterItStartedInSeqOrderAndNothingAfterItEnded() throws Exception {
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            w.append(event("before"));
+            assertThat(w.sync(5000)).isTrue();
+            java.util.concurrent.BlockingQueue<AuditEventDTO> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+            Runnable end = w.follow(seen::add);
+            for (int i = 0; i < 50; i++) {
+                w.append(event("t" + i));
+            }
+            assertThat(w.sync(5000)).isTrue();
+            List<AuditEventDTO> got = new ArrayList<>();
+            seen.drainTo(got);
+            List<String> types = new ArrayList<>();
+            got.forEach(e -> types.add(e.type));
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                expected.add("t" + i);
+            }
+            assertThat(types).isEqualTo(expected);
+            // what a follower got is already in the file
+            assertThat(Files.readAllLines(dir.resolve("journal.jsonl"))).hasSize(51);
+            end.run();
+            w.append(event("after"));
+            assertThat(w.sync(5000)).isTrue();
+            assertThat(seen).isEmpty();
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void aFollowerThatThrowsIsDroppedAndTheJournalGoesOn() throws Exception {
+        try (JournalWriter w = writer(1 << 20, 4)) {
+            w.follow(e -> {
+                throw new IllegalStateException("boom");
+            });
+            w.append(event("a"));
+            assertThat(w.sync(5000)).isTrue();
+            w.append(event("b"));
+            assertThat(w.sync(5000)).isTrue();
+        }
+        assertThat(Files.readAllLines(dir.resolve("journal.jsonl"))).hasSize(2);
+        assertThat(problems).hasSize(1).allMatch(p -> p.contains("a follower failed") && p.contains("boom"));
+    }
+
+    @Test
     void seqContinuesAfterARestart() throws Exception {
         try (JournalWriter w = writer(1 << 20, 4)) {
             w.append(event("a"));

@@ -20,7 +20,8 @@ import dev.revisor.audit.api.EventQuery;
 import dev.revisor.audit.api.Journal;
 
 /**
- * {@code audit:events}: reads the journal. Thin: the query runs in the audit bundle.
+ * {@code audit:events}: reads the journal; with {@code --follow} it goes on printing new events ({@link EventFollow}).
+ * Thin: the query runs in the audit bundle.
  */
 @Component(service = CommandSet.class)
 @CommandNames(scope = "audit", function = {"events"})
@@ -32,9 +33,9 @@ public final class EventsCommand implements CommandSet {
         this.journal = journal;
     }
 
-    @Descriptor("show the newest events of the audit journal, oldest first")
+    @Descriptor("show the newest events of the audit journal, oldest first; --follow goes on printing new ones")
     public String events(
-            @Descriptor("how many events to show (default 20)")
+            @Descriptor("how many events to show (default 20; with --follow, 0 shows only new ones)")
             @Parameter(names = {"-n", "--number"}, absentValue = "20") int number,
             @Descriptor("only events about this bundle (id or symbolic name)")
             @Parameter(names = {"-b", "--bundle"}, absentValue = "") String bundle,
@@ -44,9 +45,19 @@ public final class EventsCommand implements CommandSet {
             @Parameter(names = {"-t", "--type"}, absentValue = "") String type,
             @Descriptor("only events since this time: ISO-8601 (2026-11-27T10:00:00Z) or an age (10m, 2h, 1d, 30s)")
             @Parameter(names = {"-s", "--since"}, absentValue = "") String since,
-            @Descriptor("print one JSON document instead of a table")
-            @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json) {
-        EventQuery query = EventQuery.last(number);
+            @Descriptor("print one JSON document instead of a table (with --follow: one JSON object per line)")
+            @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json,
+            @Descriptor("go on printing each new event as it is written, until interrupted (Ctrl-C) or --for ends")
+            @Parameter(names = {"-f", "--follow"}, presentValue = "true", absentValue = "false") boolean follow,
+            @Descriptor("with --follow: stop after this long (30s, 10m, 2h); through bin/revisor exec a follow also"
+                    + " ends at the control socket's command.timeout.ms")
+            @Parameter(names = {"--for"}, absentValue = "") String forDuration) {
+        if (!forDuration.isEmpty() && !follow) {
+            throw new IllegalArgumentException("--for applies to --follow only");
+        }
+        java.time.Duration limit = forDuration.isEmpty() ? null : EventFollow.parseDuration(forDuration);
+        boolean initial = !(follow && number == 0);
+        EventQuery query = EventQuery.last(initial ? number : 1);
         if (!bundle.isEmpty()) {
             query = query.withBundle(bundle);
         }
@@ -58,6 +69,12 @@ public final class EventsCommand implements CommandSet {
         }
         if (!since.isEmpty()) {
             query = query.withSince(parseSince(since, Instant.now()));
+        }
+        if (follow) {
+            // a stream, not one answer: printed as it comes, to the command's standard output (Gogo gives each command
+            // thread its own, the console's or the pipe's or the control socket's)
+            new EventFollow(journal, json, System.out).run(query, initial, limit);
+            return null;
         }
         List<AuditEventDTO> events = journal.events(query);
         if (json) {

@@ -1,0 +1,60 @@
+package dev.revisor.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the launcher points Logback at etc/logback.xml. */
+class LogSetupTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theHomesLogbackXmlWinsAndLogbackLearnsTheHome() throws Exception {
+        TestDistribution dist = TestDistribution.create(dir.resolve("dist"));
+        Path home = dir.resolve("home");
+        Layout layout = dist.layout(home);
+        Properties system = new Properties();
+        assertThat(LogSetup.apply(layout, system)).isEqualTo(dist.dist.resolve("etc/logback.xml").toAbsolutePath());
+        assertThat(system.getProperty("revisor.data")).isEqualTo(home.resolve("data").toAbsolutePath().toString());
+
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/logback.xml"), "<configuration/>");
+        system = new Properties();
+        assertThat(LogSetup.apply(layout, system)).isEqualTo(home.resolve("etc/logback.xml").toAbsolutePath());
+        assertThat(system.getProperty("logback.configurationFile"))
+                .isEqualTo(home.resolve("etc/logback.xml").toAbsolutePath().toString());
+        assertThat(system.getProperty("revisor.home")).isEqualTo(home.toAbsolutePath().toString());
+    }
+
+    @Test
+    void aFileGivenWithMinusDIsLeftAlone() throws Exception {
+        TestDistribution dist = TestDistribution.create(dir.resolve("dist"));
+        Properties system = new Properties();
+        system.setProperty("logback.configurationFile", "/elsewhere/logback.xml");
+        assertThat(LogSetup.apply(dist.layout(dir.resolve("home")), system)).isEqualTo(Path.of("/elsewhere/logback.xml"));
+        assertThat(system.getProperty("logback.configurationFile")).isEqualTo("/elsewhere/logback.xml");
+    }
+
+    @Test
+    void aLogbackXmlThatIsNotWellFormedStopsTheStartNamingTheFileAndLine() throws Exception {
+        TestDistribution dist = TestDistribution.create(dir.resolve("dist"));
+        Path home = dir.resolve("home");
+        Files.createDirectories(home.resolve("etc"));
+        Path file = home.resolve("etc/logback.xml");
+        Files.writeString(file, "<configuration>\n  <logger name=\"x\" level=\"INFO\">\n</configuration>\n");
+        assertThatThrownBy(() -> LogSetup.apply(dist.layout(home), new Properties()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(file.toAbsolutePath() + ": line 3: not well-formed XML");
+    }
+
+    @Test
+    void theShippedLogbackXmlIsWellFormed() throws Exception {
+        LogSetup.checkWellFormed(TestDistribution.shippedEtc().resolve("logback.xml"));
+    }
+}
