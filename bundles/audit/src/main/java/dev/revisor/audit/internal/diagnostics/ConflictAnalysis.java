@@ -37,8 +37,6 @@ import dev.revisor.audit.api.SplitPackageDTO;
  * Concurrent Semantics: not thread safe; one instance per call.
  */
 final class ConflictAnalysis {
-    /** Location prefix of the bundles the launcher installs from the booted features (runtime's FeatureBundles). */
-    static final String FEATURE_LOCATION_PREFIX = "revisor:feature:";
     /** The system bundle: its "content" is the JVM, not a bundle's class path. */
     private static final long SYSTEM_BUNDLE = 0L;
 
@@ -139,7 +137,7 @@ final class ConflictAnalysis {
 
     /**
      * Where the importers of one duplicated export are wired, and which copy to remove. A bundle that a feature
-     * installed (location {@value #FEATURE_LOCATION_PREFIX}...) is never the one to uninstall: the launcher installs
+     * installed (location {@value Refs#FEATURE_LOCATION_PREFIX}...) is never the one to uninstall: the launcher installs
      * it again at the next start, and the core feature's bundles are the runtime itself.
      *
      * @param copies the current exports of one package at one version, at least two
@@ -152,9 +150,7 @@ final class ConflictAnalysis {
             if (!e.importers.isEmpty()) {
                 used.add(Refs.text(e.revision));
             }
-            String location = e.revision.getBundle().getLocation();
-            (location != null && location.startsWith(FEATURE_LOCATION_PREFIX) ? fromFeatures : removable)
-                    .add(Refs.text(e.revision));
+            (Refs.fromFeature(e.revision) ? fromFeatures : removable).add(Refs.text(e.revision));
         }
         String wiring;
         if (used.isEmpty()) {
