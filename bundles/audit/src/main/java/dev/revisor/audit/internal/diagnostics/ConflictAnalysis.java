@@ -135,6 +135,44 @@ final class ConflictAnalysis {
             .thenComparingLong(e -> e.revision.getBundle().getBundleId())
             .thenComparing(e -> e.removalPending);
 
+    /**
+     * Where the importers of one duplicated export are wired, and which copy to remove. A bundle that a feature
+     * installed (location {@value Refs#FEATURE_LOCATION_PREFIX}...) is never the one to uninstall: the launcher installs
+     * it again at the next start, and the core feature's bundles are the runtime itself.
+     *
+     * @param copies the current exports of one package at one version, at least two
+     */
+    static String duplicateAdvice(List<Export> copies) {
+        List<String> used = new ArrayList<>();
+        List<String> removable = new ArrayList<>();
+        List<String> fromFeatures = new ArrayList<>();
+        for (Export e : copies) {
+            if (!e.importers.isEmpty()) {
+                used.add(Refs.text(e.revision));
+            }
+            (Refs.fromFeature(e.revision) ? fromFeatures : removable).add(Refs.text(e.revision));
+        }
+        String wiring;
+        if (used.isEmpty()) {
+            wiring = "no bundle imports it yet";
+        } else if (used.size() == 1) {
+            wiring = "every importer is wired to " + used.get(0);
+        } else {
+            wiring = "importers are split between " + String.join(" and ", used);
+        }
+        String fix;
+        if (removable.isEmpty()) {
+            fix = "every copy comes with the runtime's features: remove one of them from its feature (features/), not"
+                    + " with uninstall, which the next start undoes";
+        } else if (fromFeatures.isEmpty()) {
+            fix = "keep one exporter, uninstall the other and refresh";
+        } else {
+            fix = "keep " + String.join(" and ", fromFeatures) + " (installed by a feature), uninstall "
+                    + String.join(" and ", removable) + " and refresh";
+        }
+        return wiring + ". Fix: " + fix;
+    }
+
     List<PackageExportersDTO> packages() {
         List<PackageExportersDTO> result = new ArrayList<>();
         for (Map.Entry<String, List<Export>> entry : new TreeMap<>(exports).entrySet()) {
@@ -178,11 +216,13 @@ final class ConflictAnalysis {
             }
         }
         List<String> duplicates = new ArrayList<>();
+        List<String> advice = new ArrayList<>();
         currentByVersion.forEach((v, list) -> {
             if (list.size() > 1) {
                 List<String> who = new ArrayList<>();
                 list.forEach(e -> who.add(Refs.text(e.revision)));
                 duplicates.add(v + " from " + String.join(" and ", who));
+                advice.add(duplicateAdvice(list));
             }
         });
         if (!stale.isEmpty()) {
@@ -191,8 +231,8 @@ final class ConflictAnalysis {
                     + (duplicates.isEmpty() ? "" : "; also exported twice at the same version: " + String.join("; ", duplicates));
         } else if (!duplicates.isEmpty()) {
             dto.verdict = PackageExportersDTO.DUPLICATE;
-            dto.note = "the same version is exported twice: " + String.join("; ", duplicates)
-                    + "; importers are split between copies. Keep one exporter, uninstall the other and refresh";
+            dto.note = "the same version is exported twice: " + String.join("; ", duplicates) + "; "
+                    + String.join("; ", advice);
         } else {
             dto.verdict = PackageExportersDTO.SIDE_BY_SIDE;
             dto.note = currentByVersion.size() + " versions side by side; each importer is wired to the version its range asks for";

@@ -46,4 +46,16 @@ final class Refs {
     static boolean isFragment(BundleRevision revision) {
         return (revision.getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
     }
+
+    /** Location prefix of the bundles the launcher installs from the booted features (the runtime's FeatureBundles). */
+    static final String FEATURE_LOCATION_PREFIX = "revisor:feature:";
+
+    /**
+     * @return whether a feature installed the revision's bundle: uninstalling it is never the fix, since the launcher
+     *         installs it again at the next start (and the core feature's bundles are the runtime itself)
+     */
+    static boolean fromFeature(BundleRevision revision) {
+        String location = revision.getBundle().getLocation();
+        return location != null && location.startsWith(FEATURE_LOCATION_PREFIX);
+    }
 }

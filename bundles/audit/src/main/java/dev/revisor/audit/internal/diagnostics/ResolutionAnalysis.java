@@ -520,8 +520,17 @@ final class ResolutionAnalysis {
             }
         }
         if (first.version.equals(second.version) && !first.exporter.equals(second.exporter)) {
+            boolean firstFixed = Refs.fromFeature(first.exporter);
+            boolean secondFixed = Refs.fromFeature(second.exporter);
+            String how = firstFixed && secondFixed
+                    ? "Both come with the runtime's features: remove one of them from its feature (features/), so that everyone shares one"
+                    : firstFixed || secondFixed
+                            ? "Uninstall " + Refs.text(firstFixed ? second.exporter : first.exporter) + " (keep "
+                                    + Refs.text(firstFixed ? first.exporter : second.exporter)
+                                    + ", installed by a feature) and refresh, so that everyone shares one"
+                            : "Uninstall the one you do not need and refresh, so that everyone shares one";
             duplicate.add("Two bundles export " + pkg + " " + first.version + ": " + Refs.text(first.exporter) + " and "
-                    + Refs.text(second.exporter) + ". Uninstall the one you do not need and refresh, so that everyone shares one");
+                    + Refs.text(second.exporter) + ". " + how);
         }
         List<String> fixes = new ArrayList<>();
         fixes.addAll(refresh);

@@ -1,6 +1,7 @@
 package dev.revisor.audit.internal.diagnostics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.when;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -57,6 +58,36 @@ class ConflictAnalysisTest {
         PackageExportersDTO p = report().packages.get(0);
         assertThat(p.verdict).isEqualTo(PackageExportersDTO.DUPLICATE);
         assertThat(p.note).contains("1.0.0 from one/1.0.0 [1] and two/1.0.0 [2]");
+        assertThat(p.note).as("nothing imports p: no importers to be split")
+                .contains("no bundle imports it yet").doesNotContain("split");
+        assertThat(p.note).contains("keep one exporter, uninstall the other and refresh");
+    }
+
+    @Test
+    void aDuplicateSaysWhereTheImportersAreWired() {
+        Rev one = fw.bundle(1, "one", "1.0.0").exports("p", "1.0.0");
+        Rev two = fw.bundle(2, "two", "1.0.0").exports("p", "1.0.0");
+        fw.bundle(3, "user", "1.0.0").wire("p", "[1,2)", one);
+        assertThat(report().packages.get(0).note).contains("every importer is wired to one/1.0.0 [1]")
+                .doesNotContain("split");
+
+        fw.bundle(4, "other", "1.0.0").wire("p", "[1,2)", two);
+        assertThat(report().packages.get(0).note).contains("importers are split between one/1.0.0 [1] and two/1.0.0 [2]");
+    }
+
+    @Test
+    void aDuplicateNeverAdvisesUninstallingAFeatureBundle() {
+        Rev core = fw.bundle(1, "core.lib", "1.0.0").exports("p", "1.0.0");
+        when(core.bundle.getLocation()).thenReturn("revisor:feature:org.example:core.lib:1.0.0");
+        Rev dropped = fw.bundle(2, "dropped", "1.0.0").exports("p", "1.0.0");
+        when(dropped.bundle.getLocation()).thenReturn("file:/home/deploy/dropped.jar");
+        assertThat(report().packages.get(0).note)
+                .contains("keep core.lib/1.0.0 [1] (installed by a feature), uninstall dropped/1.0.0 [2] and refresh");
+
+        when(dropped.bundle.getLocation()).thenReturn("revisor:feature:org.example:dropped:1.0.0");
+        assertThat(report().packages.get(0).note)
+                .contains("every copy comes with the runtime's features").contains("features/")
+                .doesNotContain("uninstall the other").doesNotContain("uninstall dropped");
     }
 
     @Test

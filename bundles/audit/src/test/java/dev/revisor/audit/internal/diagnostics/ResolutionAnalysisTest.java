@@ -1,6 +1,7 @@
 package dev.revisor.audit.internal.diagnostics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.when;
 
 import java.util.Map;
 
@@ -202,6 +203,11 @@ class ResolutionAnalysisTest {
         UsesConflictDTO conflict = analyse(c).usesConflicts.get(0);
         assertThat(conflict.fixes).last().asString().isEqualTo("Two bundles export u 1.0.0: y/1.0.0 [2] and x/1.0.0 [1]. "
                 + "Uninstall the one you do not need and refresh, so that everyone shares one");
+
+        when(x.bundle.getLocation()).thenReturn("revisor:feature:org.example:x:1.0.0");
+        conflict = analyse(c).usesConflicts.get(0);
+        assertThat(conflict.fixes).last().asString().isEqualTo("Two bundles export u 1.0.0: y/1.0.0 [2] and x/1.0.0 [1]. "
+                + "Uninstall y/1.0.0 [2] (keep x/1.0.0 [1], installed by a feature) and refresh, so that everyone shares one");
     }
 
     @Test
