@@ -97,8 +97,10 @@ final class DeployEngine {
         if (problem != null) {
             outcomes.folderRefused(problem);
         }
-        recover();
+        // first the transactions a previous runtime left stuck, then its write-ahead record: a start the recovery
+        // itself reports stuck must not be taken for one of the previous runtime's and "finished" at once
         stuck.finishUnfinished();
+        recover();
         reevaluatePending();
         // a missing folder (replaced at this moment, not mounted yet) removes no file: each file that is not in the
         // folder is reported once it is there again
@@ -182,6 +184,7 @@ final class DeployEngine {
             }
             if (sha.equals(rec.triedSha256) && (rec.triedModified < 0 || rec.triedModified == modified)) {
                 ctx.store.discardStaged(name);
+                outcomes.resumeAfterWait(rec); // a change that waited for a stuck start turned out to be these bytes
                 return; // the same bytes were refused or rolled back already: the marker says why; touching the file retries
             }
             JarFacts facts;

@@ -24,6 +24,13 @@ final class FileRecord {
     String marker;
     String time;
     /**
+     * While the file's change waits for a stuck start ({@code waiting}): the state, reason and marker it had before,
+     * given back when the change turns out to need nothing; {@code null} otherwise.
+     */
+    String stateBeforeWait;
+    String reasonBeforeWait;
+    String markerBeforeWait;
+    /**
      * The file's modification time (ms) and size when Revisor last took up its content: a file whose time or size
      * differs has a change Revisor has not judged yet ({@code audit:deploys --wait}). -1: never; {@link #GONE}: the
      * file left the folder and its removal waits (deferred behind a stuck start), so its absence is judged.
@@ -52,6 +59,9 @@ final class FileRecord {
         r.reason = reason;
         r.marker = marker;
         r.time = time;
+        r.stateBeforeWait = stateBeforeWait;
+        r.reasonBeforeWait = reasonBeforeWait;
+        r.markerBeforeWait = markerBeforeWait;
         r.seenModified = seenModified;
         r.seenSize = seenSize;
         r.stuck = stuck;

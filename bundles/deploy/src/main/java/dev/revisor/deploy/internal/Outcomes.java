@@ -205,6 +205,9 @@ final class Outcomes {
      * @param marker {@link #FAILED_SUFFIX}, {@link #PENDING_SUFFIX}, or {@code null} for none
      */
     void mark(Operation op, FileRecord rec, String state, String outcome, String uncapped, String marker) {
+        rec.stateBeforeWait = null;
+        rec.reasonBeforeWait = null;
+        rec.markerBeforeWait = null;
         String reason = capped(uncapped);
         op.outcome(outcome, reason);
         rec.state = state;
@@ -224,6 +227,11 @@ final class Outcomes {
     /** The file waits (for a stuck start to return) without an operation of its own: state and marker only. */
     void waiting(FileRecord rec, String uncapped) {
         String reason = capped(uncapped);
+        if (!DeployFileDTO.WAITING.equals(rec.state)) {
+            rec.stateBeforeWait = rec.state;
+            rec.reasonBeforeWait = rec.reason;
+            rec.markerBeforeWait = rec.marker;
+        }
         rec.state = DeployFileDTO.WAITING;
         rec.reason = reason;
         rec.time = Instant.now().toString();
@@ -231,6 +239,28 @@ final class Outcomes {
         publish(rec);
         writeMarker(rec.file, PENDING_SUFFIX, rec.file + " waits (" + rec.time + "):\n" + reason + "\n\n"
                 + "The folder's state: bin/revisor exec 'audit:deploys'\n");
+    }
+
+    /**
+     * The change that waited turned out to need nothing (the same bytes as were tried): the file says again what it said
+     * before it waited, with its marker.
+     */
+    void resumeAfterWait(FileRecord rec) {
+        if (!DeployFileDTO.WAITING.equals(rec.state) || rec.stateBeforeWait == null) {
+            return;
+        }
+        rec.state = rec.stateBeforeWait;
+        rec.reason = rec.reasonBeforeWait;
+        rec.marker = rec.markerBeforeWait;
+        rec.stateBeforeWait = null;
+        rec.reasonBeforeWait = null;
+        rec.markerBeforeWait = null;
+        publish(rec);
+        if (rec.marker == null) {
+            deleteMarkers(rec.file);
+        } else {
+            writeMarker(rec.file, rec.marker.substring(rec.file.length()), markerText(rec, headline(rec.state)));
+        }
     }
 
     /** The reason of a pending file changed (what it waits for): the marker says the new one. */

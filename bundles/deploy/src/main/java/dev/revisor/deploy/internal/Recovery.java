@@ -160,6 +160,7 @@ final class Recovery {
                 ctx.store.discardStaged(tx.file);
                 return decision(rec);
             }
+            boolean wasDeployed = DeployFileDTO.DEPLOYED.equals(rec.state);
             PlanRestarter.Verdict verdict = restarter.verify(tx, bundle, tx.file, Map.of());
             if (verdict.ok()) {
                 if (Files.exists(ctx.store.staging(tx.file))) {
@@ -169,7 +170,12 @@ final class Recovery {
                 }
                 rec.sha256 = tx.sha256;
                 rec.triedSha256 = null;
-                outcomes.deployed(op, rec, what + "; completed at restart: " + name + " and every bundle of its plan are active");
+                if (tx.activeBefore.contains(bundle.getBundleId()) || Bundles.isFragment(bundle) || wasDeployed) {
+                    outcomes.deployed(op, rec, what + "; completed at restart: " + name + " and every bundle of its plan are active");
+                } else {
+                    // its previous bytes did not run (failed, pending): the new ones start as a new bundle's would
+                    install.startNewBundle(op, rec, bundle, what + "; completed at restart: updated " + name);
+                }
             } else if (!verdict.stuck.isEmpty()) {
                 stuck.unfinished(op, rec, bundle, tx, verdict, what + "; at restart the update is not finished:");
                 return decision(rec); // the staged bytes stay until the starts return
