@@ -156,7 +156,8 @@ final class Checker {
         default -> List.of();
         };
         String key = type + (decision != null ? ":" + decision : outcome != null ? ":" + outcome : "");
-        if (!allowed.contains(type) && !allowed.contains(key)) {
+        // deploy.unchanged: a change that waited for a stuck start needed nothing; the state before stands
+        if (!allowed.contains(type) && !allowed.contains(key) && !"deploy.unchanged".equals(type)) {
             v.add(rec + "; " + said);
             return;
         }

@@ -158,7 +158,7 @@ final class DeployEngine {
                 stuck.defer(rec, existing, blockers);
                 return;
             }
-            stuck.notDeferred(name);
+            boolean waited = stuck.notDeferred(name);
             long modified = Files.getLastModifiedTime(file).toMillis();
             long size = Files.size(file);
             FolderGuard.Identity checked = guard.identity(file);
@@ -172,6 +172,10 @@ final class DeployEngine {
             }
             if (existing != null && sha.equals(rec.sha256)) {
                 ctx.store.discardStaged(name);
+                if (waited) {
+                    unchanged(rec, existing, sha, "the change it waited for needed nothing: the file holds the bytes "
+                            + Explain.name(existing) + " runs");
+                }
                 if (!DeployFileDTO.DEPLOYED.equals(rec.state) && !DeployFileDTO.PENDING.equals(rec.state)
                         && !DeployFileDTO.FAILED.equals(rec.state)) {
                     // the file is back to the bytes the bundle runs: nothing to do but to say so
@@ -185,6 +189,9 @@ final class DeployEngine {
             if (sha.equals(rec.triedSha256) && (rec.triedModified < 0 || rec.triedModified == modified)) {
                 ctx.store.discardStaged(name);
                 outcomes.resumeAfterWait(rec); // a change that waited for a stuck start turned out to be these bytes
+                if (waited) {
+                    unchanged(rec, existing, sha, "the change it waited for needed nothing: these bytes were tried already");
+                }
                 return; // the same bytes were refused or rolled back already: the marker says why; touching the file retries
             }
             JarFacts facts;
@@ -355,6 +362,13 @@ final class DeployEngine {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /** A change that waited ({@code deploy.deferred}) turned out to need nothing: the journal says so. */
+    private void unchanged(FileRecord rec, Bundle bundle, String sha, String reason) {
+        Map<String, Object> details = DeployContext.details(rec.file, sha);
+        details.put("reason", reason);
+        ctx.journal.record("deploy.unchanged", null, bundle, details);
+    }
 
     private void waitForCompleteFile(FileRecord rec, Path file, long modified, long size, String problem) throws IOException {
         rec.state = DeployFileDTO.INCOMPLETE;

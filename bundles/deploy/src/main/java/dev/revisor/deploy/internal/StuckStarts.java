@@ -87,9 +87,13 @@ final class StuckStarts {
         return new ArrayList<>(out);
     }
 
-    /** The file's change does not wait (any more). */
-    void notDeferred(String file) {
-        deferred.remove(file);
+    /**
+     * The file's change does not wait (any more).
+     *
+     * @return whether it had waited
+     */
+    boolean notDeferred(String file) {
+        return deferred.remove(file) != null;
     }
 
     /** The change of this file waits until the starts it would have to wait for have returned. */
@@ -320,8 +324,7 @@ final class StuckStarts {
         Bundle bundle = DeployEngine.bundleOf(ctx, rec, file);
         List<String> now = blockers(rec, bundle, Files.exists(file));
         if (now.isEmpty()) {
-            deferred.remove(name);
-            return true;
+            return true; // judged again: changed() or removed() takes it off the deferred list (and knows it waited)
         }
         return !now.equals(deferred.get(name));
     }
