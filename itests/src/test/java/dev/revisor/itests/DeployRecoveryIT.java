@@ -46,6 +46,8 @@ public class DeployRecoveryIT {
             Fixtures.jar("hold-" + v + ".jar").symbolicName("dev.revisor.itests.hold").version(v)
                     .privatePackages(Activator.class.getPackageName()).activator(Activator.class).build();
         }
+        Fixtures.jar("blocker-3.0.0.jar").symbolicName("dev.revisor.itests.blocker").version("3.0.0")
+                .privatePackages(Activator.class.getPackageName()).activator(Activator.class).build();
     }
 
     @Before
@@ -139,6 +141,41 @@ public class DeployRecoveryIT {
         assertFalse(Files.exists(home.resolve("deploy/app.jar.failed")));
     }
 
+    /**
+     * A jar changed while the runtime was down is an update at the next start; Felix's start-level thread is still
+     * busy then (another plugin's activator holds it). Felix queues a start asked for from another thread meanwhile
+     * and returns at once: the update must wait until the framework has started, not verify a start that has not
+     * happened, roll back and record {@code failed} of a bundle the start-level thread starts a moment later.
+     */
+    @Test
+    public void aChangeFoundAtStartIsAppliedOnceTheFrameworkHasStarted() throws Exception {
+        Process runtime = start();
+        drop("hold-1.0.0.jar");
+        drop("blocker-3.0.0.jar", "blocker.jar");
+        awaitCondition("app.jar and blocker.jar deployed", () -> "deployed".equals(field("app.jar", "state"))
+                && "deployed".equals(field("blocker.jar", "state")));
+        revisor("stop");
+        assertTrue("the runtime stops", runtime.waitFor(60, TimeUnit.SECONDS));
+
+        drop("hold-2.0.0.jar"); // changed while the runtime is down
+        Files.writeString(home.resolve("hold-3.0.0"), ""); // at the next start the blocker holds the start-level thread
+        start();
+        Path holding = home.resolve("holding");
+        awaitCondition("the blocker holds the start-level thread", () -> Files.exists(holding) && read(holding).contains("3.0.0"));
+        Thread.sleep(1_500); // FileInstall has seen app.jar by now (it polls every 50 ms); the update must not run yet
+        Files.delete(home.resolve("hold-3.0.0"));
+
+        awaitCondition("app.jar updated to 2.0.0 once the framework has started", () -> "deployed".equals(field("app.jar", "state"))
+                && "2.0.0".equals(entry("app.jar").getAsJsonObject("bundle").get("version").getAsString()));
+        JsonObject app = entry("app.jar");
+        assertEquals(app.toString(), "ACTIVE", app.get("bundleState").getAsString());
+        assertEquals(app.toString(), "succeeded", app.get("outcome").getAsString());
+        assertFalse(Files.exists(home.resolve("deploy/app.jar.failed")));
+        String rollbacks = revisor("exec", "audit:events --type deploy.rolled-back --json") + revisor("exec",
+                "audit:events --type deploy.rollback-failed --json");
+        assertFalse("nothing was rolled back: " + rollbacks, rollbacks.contains("app.jar"));
+    }
+
     /** Deploys 1.0.0, then 2.0.0 with its start held, and kills the runtime while the update's start is held. */
     private Process killDuringUpdate(boolean fail) throws Exception {
         Process runtime = start();
@@ -187,9 +224,13 @@ public class DeployRecoveryIT {
     }
 
     private void drop(String fixture) throws IOException {
+        drop(fixture, "app.jar");
+    }
+
+    private void drop(String fixture, String name) throws IOException {
         Path staging = Files.createDirectories(home.resolve("staging"));
-        Path tmp = Files.copy(Fixtures.path(fixture), staging.resolve("app.jar"), StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, home.resolve("deploy/app.jar"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path tmp = Files.copy(Fixtures.path(fixture), staging.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, home.resolve("deploy").resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private JsonObject entry(String file) {

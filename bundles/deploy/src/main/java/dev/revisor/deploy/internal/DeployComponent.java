@@ -155,7 +155,12 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
     void activate(BundleContext context) throws IOException {
         engine.load();
         engine.disarmStuck();
-        submit(engine::startUp);
+        FrameworkStartWait frameworkStarted = new FrameworkStartWait(context, log);
+        submit(() -> { // not while Felix's start-level thread still starts bundles: it would queue the starts we ask for
+            if (frameworkStarted.await(executor::isShutdown)) {
+                engine.startUp();
+            }
+        });
         // what FileInstall does not report (directories and links named *.jar, a folder replaced under its watch)
         executor.scheduleWithFixedDelay(() -> {
             settle.submitted(); // balanced by afterEach, as every task of the deploy thread
