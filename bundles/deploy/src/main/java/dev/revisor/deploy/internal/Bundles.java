@@ -18,6 +18,7 @@ import java.util.zip.ZipFile;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
 import org.osgi.framework.namespace.IdentityNamespace;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.BundleRevision;
 
 /**
@@ -52,6 +53,16 @@ final class Bundles {
     /** @return whether the bundle is active, or starting (a lazy bundle waiting for its first class load included) */
     static boolean isRunning(Bundle b) {
         return b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING;
+    }
+
+    /** @return whether the framework means the bundle to run (its persistent autostart setting), whatever its state now */
+    static boolean persistentlyStarted(Bundle b) {
+        try {
+            BundleStartLevel level = b.adapt(BundleStartLevel.class);
+            return level != null && level.isPersistentlyStarted();
+        } catch (IllegalArgumentException | IllegalStateException e) { // uninstalled meanwhile
+            return false;
+        }
     }
 
     /** @return the bundle location of a file: its normalized URI, as FileInstall makes it */

@@ -63,7 +63,7 @@ final class DeployEngine {
         this.inspector = inspector;
         this.scheduler = scheduler;
         this.outcomes = new Outcomes(ctx);
-        PlanRestarter restarter = new PlanRestarter(ctx);
+        PlanRestarter restarter = new PlanRestarter(ctx, outcomes);
         this.stuck = new StuckStarts(ctx, outcomes);
         this.revival = new Revival(ctx, outcomes);
         this.install = new InstallTransaction(ctx, outcomes, stuck);

@@ -15,6 +15,7 @@ import org.osgi.framework.BundleException;
 
 import dev.revisor.audit.api.PlannedRestartDTO;
 import dev.revisor.audit.api.RefreshPlanDTO;
+import dev.revisor.deploy.api.DeployFileDTO;
 
 /**
  * The plan's bundles around a change: notes which were active and resolved before, stops them (so that Revisor, not
@@ -45,9 +46,11 @@ final class PlanRestarter {
     }
 
     private final DeployContext ctx;
+    private final Outcomes outcomes;
 
-    PlanRestarter(DeployContext ctx) {
+    PlanRestarter(DeployContext ctx, Outcomes outcomes) {
         this.ctx = ctx;
+        this.outcomes = outcomes;
     }
 
     /** Fills activeBefore and resolvedBefore from the plan and the framework as it is now. */
@@ -66,12 +69,29 @@ final class PlanRestarter {
             if (b == null || (Transaction.UNINSTALL.equals(tx.action) && id == changed.getBundleId())) {
                 continue;
             }
-            if (Bundles.isRunning(b)) {
+            if (Bundles.isRunning(b) || stoppedForAMoment(b)) {
                 tx.activeBefore.add(id);
             } else if (b.getState() == Bundle.RESOLVED) {
                 tx.resolvedBefore.add(id);
             }
         }
+    }
+
+    /**
+     * A bundle of the folder that Revisor deployed and the framework still means to run (persistently started), but
+     * that does not run at this moment: someone else's refresh has stopped it and will start it again (Felix stops the
+     * bundles of a refresh transiently), or a start-level change has not reached it. It counts as running before the
+     * change, so the change starts it again and says whether it runs: its state of this moment is not what the user
+     * left (fault campaign, seeds 1103 and 1865: an update during a shell refresh left the new bytes "not started: it
+     * was not running before"). A bundle someone stopped ({@code stop ID}) is no longer persistently started and stays
+     * stopped.
+     */
+    private boolean stoppedForAMoment(Bundle b) {
+        if (b.getState() == Bundle.UNINSTALLED || !Bundles.persistentlyStarted(b)) {
+            return false;
+        }
+        FileRecord rec = outcomes.byBundle(b.getBundleId());
+        return rec != null && DeployFileDTO.DEPLOYED.equals(rec.state);
     }
 
     /** Journals the plan ({@code deploy.plan}): which bundles the change affects, which of them restart. */

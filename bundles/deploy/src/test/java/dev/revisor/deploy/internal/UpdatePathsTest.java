@@ -314,4 +314,34 @@ class UpdatePathsTest extends DeployPathsSupport {
         assertThat(h.state(USER)).isEqualTo("ACTIVE");
         assertThat(userWiredTo()).isEqualTo("2.1.0");
     }
+
+    @Test
+    void aBundleStoppedForAMomentByAnotherRefreshIsStartedWithItsNewBytes() throws Exception {
+        libAndUserRunning();
+        // what someone else's refresh does to it while the update is planned: a transient stop, meant to start again
+        h.bundle(LIB).stop(org.osgi.framework.Bundle.STOP_TRANSIENT);
+
+        h.deploy(LIB_JAR, lib("2.1.0"));
+
+        DeployFileDTO row = h.row(LIB_JAR);
+        assertThat(row.state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(row.reason).as("it was meant to run: no 'not started'").doesNotContain("not started");
+        assertThat(h.state(LIB)).isEqualTo("ACTIVE");
+        assertThat(h.bundle(LIB).getVersion()).hasToString("2.1.0");
+        h.assertEveryBundleActiveOrNamed(LIB_JAR, LIB);
+    }
+
+    @Test
+    void aBundleSomeoneStoppedIsUpdatedButNotStartedBehindTheirBack() throws Exception {
+        libAndUserRunning();
+        h.bundle(USER).stop(); // persistent: the user's stop
+
+        h.deploy(USER_JAR, user("1.1.0"));
+
+        DeployFileDTO row = h.row(USER_JAR);
+        assertThat(row.state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(row.reason).contains("not started: it was not running before the update");
+        assertThat(h.state(USER)).isNotEqualTo("ACTIVE");
+        assertThat(h.bundle(USER).getVersion()).hasToString("1.1.0");
+    }
 }
