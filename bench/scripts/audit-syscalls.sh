@@ -3,11 +3,12 @@
 # cycles with the audit on, then the same with the audit bundle stopped. Needs strace, and a previous harness run
 # (bench/run audit) for the bench copy of the distribution (bench/target/work/dist, with the probe) and the cycle jar.
 # Usage: bench/scripts/audit-syscalls.sh [N]     (default 500). strace slows the process: compare counts, not times.
+# DIST=DIR and JAR=FILE use another bench copy (e.g. of an older commit, to compare two builds); ONLY=on skips "off".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n="${1:-500}"
-dist="$PWD/bench/target/work/dist"
-jar="$(ls "$PWD"/bench/target/work/homes/*audit-jars/cycle.jar | head -1)"
+dist="${DIST:-$PWD/bench/target/work/dist}"
+jar="${JAR:-$(ls "$PWD"/bench/target/work/homes/*audit-jars/cycle.jar | head -1)}"
 one() { # $1 = on|off
   local home; home="$(mktemp -d /tmp/revisor-syscalls.XXXXXX)"
   mkdir -p "$home/etc" "$home/bench/tasks"
@@ -25,8 +26,8 @@ one() { # $1 = on|off
   task cycles "cycles $jar $n 1 -"
   kill -INT "$sp"; wait "$sp" 2>/dev/null || true
   "$dist/bin/revisor" --home "$home" stop >/dev/null
-  echo "audit $1: $n cycles; $(awk '$NF=="futex"||$NF=="write"{printf "%s %s calls, ", $NF, $4}' "$home/strace.txt")"
+  echo "audit $1: $n cycles; $(awk '$NF=="futex"||$NF=="write"||$NF=="fdatasync"||$NF=="fsync"||$NF=="total"{printf "%s %s calls, ", $NF, $4}' "$home/strace.txt")"
   rm -rf "$home"
 }
 one on
-one off
+[ "${ONLY:-}" = on ] || one off
