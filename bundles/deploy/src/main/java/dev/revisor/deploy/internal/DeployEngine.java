@@ -325,6 +325,10 @@ final class DeployEngine {
                 } else {
                     seen.put("-" + rec.file, List.of());
                 }
+            } else if (rec.marker != null && !Files.exists(ctx.settings.folder.resolve(rec.marker), LinkOption.NOFOLLOW_LINKS)) {
+                // the marker went with a folder that was deleted and made again, and its jar came back with the same
+                // bytes: nothing reports the marker's absence once the jar is there, so it is written again here
+                outcomes.markerChanged(rec.marker);
             }
         }
         lastSweep = seen;

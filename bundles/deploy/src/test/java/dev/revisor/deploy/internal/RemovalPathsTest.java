@@ -130,4 +130,25 @@ class RemovalPathsTest extends DeployPathsSupport {
         assertThat(h.state(LIB)).isEqualTo("GONE");
         h.assertEveryBundleActiveOrNamed(USER_JAR, USER);
     }
+
+    @Test
+    void aPendingFileMovedBackIntoAFolderMadeAgainGetsItsMarkerBack() throws Exception {
+        libAndUserRunning();
+        h.remove(LIB_JAR);
+        assertThat(h.markerKind(USER_JAR)).isEqualTo(DeployEngine.PENDING_SUFFIX);
+
+        // rm -rf deploy; mkdir deploy; the importer's jar moved back with the same bytes
+        java.nio.file.Path folder = h.settings.folder;
+        java.nio.file.Files.delete(folder.resolve(USER_JAR + DeployEngine.PENDING_SUFFIX));
+        java.nio.file.Files.delete(folder.resolve(USER_JAR));
+        java.nio.file.Files.delete(folder);
+        java.nio.file.Files.createDirectory(folder);
+        h.deploy(USER_JAR, user("1.0.0"));
+        h.engine.sweep();
+
+        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.PENDING);
+        assertThat(h.markerKind(USER_JAR)).as("the record names a marker: it lies beside the file again")
+                .isEqualTo(DeployEngine.PENDING_SUFFIX);
+        assertThat(h.markerText(USER_JAR)).contains("package " + PKG);
+    }
 }
