@@ -344,4 +344,25 @@ class UpdatePathsTest extends DeployPathsSupport {
         assertThat(h.state(USER)).isNotEqualTo("ACTIVE");
         assertThat(h.bundle(USER).getVersion()).hasToString("1.1.0");
     }
+
+    @Test
+    void aChangeThatWaitedForAStuckUpdateRollsBackToThatUpdatesBytes() throws Exception {
+        libAndUserRunning();
+        CountDownLatch release = h.fw.behaviour(LIB, "2.1.0").blockStart();
+        h.deploy(LIB_JAR, lib("2.1.0"));
+        assertThat(h.row(LIB_JAR).state).isEqualTo(DeployFileDTO.STUCK);
+
+        h.fw.behaviour(LIB, "2.2.0").startThrows(activatorError("no database"));
+        h.deploy(LIB_JAR, lib("2.2.0")); // waits for the stuck start of 2.1.0
+        release.countDown();
+        h.awaitLateStart(); // 2.1.0 is kept; then the change that waited is applied, and rolled back
+
+        DeployFileDTO row = h.row(LIB_JAR);
+        assertThat(row.state).isEqualTo(DeployFileDTO.ROLLED_BACK);
+        assertThat(h.bundle(LIB).getVersion()).as("rolled back to the bytes before 2.2.0, which 2.1.0's update had kept")
+                .hasToString("2.1.0");
+        assertThat(row.sha256).isEqualTo(sha256(lib("2.1.0")));
+        assertThat(h.state(LIB)).isEqualTo("ACTIVE");
+        assertThat(h.state(USER)).isEqualTo("ACTIVE");
+    }
 }
