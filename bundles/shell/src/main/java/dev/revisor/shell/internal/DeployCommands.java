@@ -1,5 +1,6 @@
 package dev.revisor.shell.internal;
 
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.felix.service.command.Descriptor;
@@ -9,7 +10,11 @@ import dev.revisor.shell.internal.gogo.CommandSet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
+import dev.revisor.deploy.api.ConfigFileDTO;
+import dev.revisor.deploy.api.Configurations;
 import dev.revisor.deploy.api.DeployFileDTO;
 import dev.revisor.deploy.api.DeployFolder;
 import dev.revisor.deploy.api.DeployStatusDTO;
@@ -23,6 +28,9 @@ import dev.revisor.deploy.api.DeployStatusDTO;
 @CommandNames(scope = "audit", function = {"deploys"})
 public final class DeployCommands implements CommandSet {
     private final DeployFolder folder;
+    /** The configuration files of deploy/ and etc/, listed with the jars when the service runs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Configurations configurations;
 
     @Activate
     public DeployCommands(@Reference DeployFolder folder) {
@@ -46,10 +54,26 @@ public final class DeployCommands implements CommandSet {
         } catch (TimeoutException e) { // names files: on one line, whatever their names hold
             throw new TimeoutException(Table.escape(String.valueOf(e.getMessage())));
         }
+        Configurations c = configurations;
+        if (c != null) {
+            status.configurations = c.files();
+        }
         if (json) {
             return Json.of(status);
         }
-        return render(status);
+        return render(status) + configs(status.configurations);
+    }
+
+    static String configs(List<ConfigFileDTO> files) {
+        if (files == null || files.isEmpty()) {
+            return "";
+        }
+        Table table = new Table("CONFIG FILE", "STATE", "PID", "OUTCOME", "OP", "REASON");
+        for (ConfigFileDTO f : files) {
+            table.row(f.file, f.state, f.pid == null ? "-" : f.pid, f.outcome == null ? "-" : f.outcome,
+                    f.operation == null ? "-" : f.operation, f.reason == null ? "" : f.reason);
+        }
+        return table.toString();
     }
 
     static String render(DeployStatusDTO status) {
