@@ -167,12 +167,10 @@ final class ComponentWatch implements LogListener {
             boolean wasUp = old != null && old.up();
             String thrown = thrown(logged, now);
             if (wasUp && now.up()) {
-                if (old.id() == now.id() && old.id() >= 0) {
-                    if (!Values.equal(old.values(), now.values())) {
-                        fx.modified.add(name);
-                    }
-                } else {
-                    fx.reactivated.add(name);
+                // SCR keeps a component configuration's id when it reactivates it: whether the values reached it in
+                // place depends on its modified method
+                if (!Values.equal(old.values(), now.values()) || old.id() != now.id()) {
+                    (old.id() == now.id() && now.modifiedMethod() ? fx.modified : fx.reactivated).add(name);
                 }
                 if (thrown != null) {
                     fx.failures.add(name + ": " + thrown);
@@ -181,8 +179,8 @@ final class ComponentWatch implements LogListener {
                 fx.deactivated.add(name);
                 boolean expected = deletion && "require".equals(now.policy());
                 if (!expected) {
-                    fx.failures.add(name + ": " + (now.failure() != null ? "its activation failed: " + firstLine(now.failure())
-                            : thrown != null ? thrown : "it is " + stateName(now.state()) + " now"));
+                    fx.failures.add(name + ": " + (thrown != null ? thrown : now.failure() != null ? "its activation failed: "
+                            + rootCause(now.failure()) : "it is " + stateName(now.state()) + " now"));
                 }
             } else if (now.up()) {
                 fx.activated.add(name);
@@ -199,17 +197,32 @@ final class ComponentWatch implements LogListener {
                     || entry.getBundle() != null && entry.getBundle().getBundleId() == s.bundleId();
             if (about && (entry.getException() != null || message.contains("thrown"))) {
                 String method = message.contains("modified method") ? "its modified method threw "
-                        : message.contains("activate method") ? "its activate method threw " : "SCR logged ";
+                        : message.contains("activate method") ? "its activate method threw "
+                        : message.contains("instantiation") ? "its constructor threw " : "SCR logged ";
                 Throwable t = entry.getException();
+                while (t != null && t.getCause() != null && t.getCause() != t) {
+                    t = t.getCause();
+                }
                 return method + (t == null ? message.trim() : t.getClass().getName() + ": " + t.getMessage());
             }
         }
         return null;
     }
 
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    /** @return the innermost "Caused by:" of a stack trace text, or its first line */
+    static String rootCause(String trace) {
+        String found = null;
+        for (String line : trace.split("\n")) {
+            String l = line.trim();
+            if (l.startsWith("Caused by: ")) {
+                found = l.substring("Caused by: ".length());
+            }
+        }
+        if (found != null) {
+            return found;
+        }
+        int nl = trace.indexOf('\n');
+        return (nl < 0 ? trace : trace.substring(0, nl)).trim();
     }
 
     static String stateName(int state) {

@@ -208,6 +208,7 @@ final class ConfigChange {
 
     private void journal(String type, Operation op, ConfigChangeDTO dto, List<String> failures, Map<String, Object> extra) {
         Map<String, Object> d = ConfigEvents.details(file, pid);
+        d.put("trigger", trigger);
         d.put("action", dto.action);
         d.put("diff", dto.diff);
         d.put("modified", dto.modified);

@@ -170,6 +170,7 @@ final class ConfigEngine {
             op.outcome(Operation.REFUSED, reason);
             Map<String, Object> d = pid == null ? new LinkedHashMap<>(Map.of("file", place.display()))
                     : ConfigEvents.details(place.display(), pid);
+            d.put("trigger", place.trigger());
             d.put("check", check);
             d.put("problems", problems);
             d.put("reason", reason);
@@ -237,6 +238,7 @@ final class ConfigEngine {
                 dto.reason = "refused: " + String.join("; ", problems) + ". The previous configuration stays in force";
                 op.outcome(Operation.REFUSED, dto.reason);
                 Map<String, Object> d = ConfigEvents.details(null, pid);
+                d.put("trigger", trigger);
                 d.put("check", "metatype");
                 d.put("problems", problems);
                 d.put("diff", dto.diff);

@@ -87,7 +87,8 @@ final class ConfigViews {
             c.action = d.get("action") == null ? e.type.substring("config.".length()) : (String) d.get("action");
             c.outcome = outcome(e.type);
             c.reason = (String) d.get("reason");
-            c.trigger = d.get("file") == null ? null : String.valueOf(d.get("file"));
+            c.trigger = d.get("trigger") != null ? String.valueOf(d.get("trigger"))
+                    : d.get("file") == null ? null : String.valueOf(d.get("file"));
             c.diff = (List<String>) d.get("diff");
             c.modified = (List<String>) d.get("modified");
             c.reactivated = (List<String>) d.get("reactivated");
