@@ -9,17 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Dictionary;
-import java.util.Enumeration;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
-import org.apache.felix.cm.file.ConfigurationHandler;
 
 /**
  * Reads one configuration file: its PID from the name (FileInstall's rules: {@code pid.cfg}, {@code factoryPid~name.cfg},
@@ -30,10 +26,6 @@ import org.apache.felix.cm.file.ConfigurationHandler;
 public final class ConfigFile {
     /** The PID of a file name: {@code pid} for a factory configuration is {@code factoryPid~name}. */
     public record Pid(String pid, String factoryPid, String name) {
-        /** @return {@code factoryPid~name}, or the PID */
-        public String full() {
-            return pid;
-        }
     }
 
     /** The file could not be read as a configuration; the message names the problem. */
@@ -131,18 +123,7 @@ public final class ConfigFile {
     }
 
     private static Map<String, Object> typed(byte[] bytes) throws ParseException {
-        Dictionary<?, ?> d;
-        try {
-            d = ConfigurationHandler.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new ParseException("not in the typed .config format (key=T\"value\", key=[\"a\",\"b\"]): " + e.getMessage());
-        }
-        Map<String, Object> values = new LinkedHashMap<>();
-        for (Enumeration<?> keys = d.keys(); keys.hasMoreElements();) {
-            Object k = keys.nextElement();
-            values.put(String.valueOf(k), d.get(k));
-        }
-        return new TreeMap<>(values);
+        return TypedFormat.read(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Replaces {@code ${name}}; an unknown name is an error naming the key. */
