@@ -91,6 +91,7 @@ final class ConfigEngine {
                     && !ConfigFileDTO.WAITING.equals(rec.state)) {
                 return; // these bytes were tried and refused or rolled back: the marker says why
             }
+            ConfigFileDTO previous = rec;
             rec = new ConfigFileDTO();
             rec.file = place.display();
             rec.sha256 = sha;
@@ -108,9 +109,19 @@ final class ConfigEngine {
             }
             Map<String, Object> current = current(pid);
             if (Values.equal(current, values)) {
+                if (previous != null && sha.equals(previous.sha256) && ConfigFileDTO.APPLIED.equals(previous.state)) {
+                    ConfigRecords.unmark(file);
+                    return; // a restart: the record of the change that applied these bytes stays
+                }
                 rec.state = ConfigFileDTO.APPLIED;
                 rec.outcome = Operation.SUCCEEDED;
                 rec.time = Instant.now().toString();
+                if (previous != null && ConfigFileDTO.WAITING.equals(previous.state) && previous.operation != null) {
+                    // the change a kill -9 interrupted: its values are in force, as config.recovered said
+                    rec.operation = previous.operation;
+                    rec.outcome = previous.outcome;
+                    rec.reason = previous.reason + "; the file's values are in force";
+                }
                 ConfigRecords.unmark(file);
                 ctx.records.put(place.display(), rec);
                 if (ctx.records.source(pid.pid()) == null) {
