@@ -186,6 +186,30 @@ public class ConfigChangesIT {
     }
 
     @Test
+    public void withOnFailureWarnAFailingChangeStaysAndIsMarked() throws Exception {
+        installFixture();
+        // the setting is itself a configuration change, verified before the command returns
+        gogoOk(processor, "audit:config set dev.revisor.config on.failure=warn");
+        try {
+            Path deploy = deployDir(context);
+            String file = "dev.revisor.itests.server.cfg";
+            write(deploy, file, "name=delta\nport=6161\n");
+            awaitRecord("deploy/" + file, "name=delta\nport=6161\n", ConfigFileDTO.APPLIED);
+            write(deploy, file, "name=delta\nport=666\n");
+            awaitRecord("deploy/" + file, "name=delta\nport=666\n", ConfigFileDTO.FAILED);
+            assertEquals("666", cm.getConfiguration(Server.PID, "?").getProperties().get("port"));
+            assertEquals("the component kept its old state: only the marker and the journal say so", 6161,
+                    running("server").get("port"));
+            String marker = Files.readString(deploy.resolve(file + ".failed"));
+            assertTrue(marker, marker.contains("on.failure=warn") && marker.contains("port 666 is cursed"));
+            AuditEventDTO e = last("config.failed", Server.PID);
+            assertTrue(String.valueOf(e.details), String.valueOf(e.details.get("cause")).contains("cursed"));
+        } finally {
+            gogoOk(processor, "audit:config delete dev.revisor.config");
+        }
+    }
+
+    @Test
     public void factoryConfigurationsFromEtcAndDeploy() throws Exception {
         installFixture();
         Path etc = Paths.get(context.getProperty("revisor.home"), "etc");
