@@ -35,6 +35,9 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -44,6 +47,7 @@ import dev.revisor.audit.api.EventQuery;
 import dev.revisor.audit.api.Journal;
 import dev.revisor.deploy.api.ConfigFileDTO;
 import dev.revisor.deploy.api.Configurations;
+import dev.revisor.itests.fixtures.config.Client;
 import dev.revisor.itests.fixtures.config.Pool;
 import dev.revisor.itests.fixtures.config.Server;
 import dev.revisor.itests.fixtures.config.Worker;
@@ -71,6 +75,8 @@ public class ConfigChangesIT {
     private Journal journal;
     @Inject
     private CommandProcessor processor;
+    @Inject
+    private ServiceComponentRuntime scr;
 
     @Configuration
     public Option[] config() {
@@ -183,6 +189,29 @@ public class ConfigChangesIT {
         assertEquals(3, running("worker").get("threads"));
         AuditEventDTO w = last("config.rolled-back", Worker.PID);
         assertTrue(String.valueOf(w.details), String.valueOf(w.details.get("cause")).contains("at least one thread"));
+    }
+
+    @Test
+    public void aChangeThatLeavesAComponentUnsatisfiedIsRolledBack() throws Exception {
+        installFixture();
+        await("the client is active", WAIT, () -> clientState() == ComponentConfigurationDTO.ACTIVE);
+        RevisorTestSupport.Result r = gogo(processor, "audit:config set " + Client.PID + " 'worker.target=(fixture=nothing)'");
+        assertNotNull(r.toString(), r.failure);
+        assertTrue(r.failure.getMessage(), r.failure.getMessage().contains("rolled-back")
+                && r.failure.getMessage().contains("UNSATISFIED_REFERENCE"));
+        assertEquals(ComponentConfigurationDTO.ACTIVE, clientState());
+        AuditEventDTO e = last("config.rolled-back", Client.PID);
+        assertTrue(String.valueOf(e.details), strings(e.details.get("deactivated")).stream()
+                .anyMatch(c -> c.startsWith(Client.class.getName())));
+    }
+
+    private int clientState() {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.name.equals(Client.class.getName())) {
+                return scr.getComponentConfigurationDTOs(d).stream().mapToInt(c -> c.state).findFirst().orElse(-1);
+            }
+        }
+        return -1;
     }
 
     @Test
@@ -355,14 +384,11 @@ public class ConfigChangesIT {
                 .collect(Collectors.toList());
     }
 
-    private AuditEventDTO last(String type, String pid) {
-        List<AuditEventDTO> events = journal.events(EventQuery.last(1000).withType(type));
-        for (int i = events.size() - 1; i >= 0; i--) {
-            if (pid.equals(events.get(i).details.get("pid"))) {
-                return events.get(i);
-            }
-        }
-        throw new AssertionError("no " + type + " event for " + pid + " in " + events);
+    /** @return the newest event of the type for the PID; waits for it (the journal writes on its own thread) */
+    private AuditEventDTO last(String type, String pid) throws InterruptedException {
+        await(type + " for " + pid + " in the journal", WAIT, () -> !events(type, pid).isEmpty());
+        List<AuditEventDTO> events = events(type, pid);
+        return events.get(events.size() - 1);
     }
 
     @SuppressWarnings("unchecked")

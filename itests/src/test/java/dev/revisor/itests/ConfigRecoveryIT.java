@@ -55,12 +55,9 @@ public class ConfigRecoveryIT {
         Files.delete(revisor.home.resolve("hold"));
 
         revisor.start();
-        JsonObject recovered = null;
-        for (JsonElement e : JsonParser.parseString(revisor.exec("audit:events --type config.recovered --json")).getAsJsonObject()
-                .getAsJsonArray("events")) {
-            recovered = e.getAsJsonObject();
-        }
-        assertNotNull("config.recovered is journaled", recovered);
+        RevisorTestSupport.await("config.recovered is journaled", 30_000, () -> recovered() != null);
+        JsonObject recovered = recovered();
+        assertNotNull(recovered);
         JsonObject d = recovered.getAsJsonObject("details");
         assertEquals(interrupted, d.get("interruptedOperation").getAsString());
         assertEquals("new", d.get("inForce").getAsString());
@@ -73,6 +70,19 @@ public class ConfigRecoveryIT {
                 .get("value").getAsString());
         String op = revisor.exec("audit:op " + interrupted);
         assertTrue(op, op.contains("interrupted"));
+    }
+
+    /** @return the newest config.recovered event, or {@code null} */
+    private JsonObject recovered() {
+        JsonObject last = null;
+        Distribution.Result r = revisor.run("exec", "audit:events --type config.recovered --json");
+        if (r.exit() != 0) {
+            return null; // none yet: audit:events fails when nothing matches
+        }
+        for (JsonElement e : JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("events")) {
+            last = e.getAsJsonObject();
+        }
+        return last;
     }
 
     private String field(String name) {
