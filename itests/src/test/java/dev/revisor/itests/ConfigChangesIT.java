@@ -247,8 +247,10 @@ public class ConfigChangesIT {
         Files.writeString(properties, "not=a configuration of Revisor's\n");
         write(etc, Pool.PID + "~main.cfg", "size=3\n");
         write(deployDir(context), Pool.PID + "-second.cfg", "size=5\n");
-        awaitRecord("etc/" + Pool.PID + "~main.cfg", "size=3\n", ConfigFileDTO.APPLIED);
-        awaitRecord("deploy/" + Pool.PID + "-second.cfg", "size=5\n", ConfigFileDTO.APPLIED);
+        // audit:deploys --wait waits for the configuration files of both folders too
+        gogoOk(processor, "audit:deploys --wait --timeout 20s");
+        assertEquals(ConfigFileDTO.APPLIED, record("deploy/" + Pool.PID + "-second.cfg").state);
+        assertEquals(sha256("size=3\n"), record("etc/" + Pool.PID + "~main.cfg").sha256);
         assertEquals(pools().toString(), 2, pools().size());
         Map<String, Object> main = pools().stream().filter(p -> p.get("pid").equals(Pool.PID + "~main")).findFirst().orElse(null);
         assertNotNull(pools().toString(), main);

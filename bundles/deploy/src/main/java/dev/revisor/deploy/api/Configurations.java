@@ -59,4 +59,14 @@ public interface Configurations {
      * @return which DS components a change (or deletion) of it would modify, reactivate or deactivate
      */
     ConfigPlanDTO plan(String pid);
+
+    /**
+     * Waits until every configuration file of the watched folders has been taken up as it is now (its record is for
+     * its current bytes) and no change is in progress: what {@code audit:deploys --wait} waits for besides the jars.
+     *
+     * @param timeoutMillis at most this long
+     * @return the files then
+     * @throws java.util.concurrent.TimeoutException naming the files still in progress
+     */
+    List<ConfigFileDTO> awaitSettled(long timeoutMillis) throws InterruptedException, java.util.concurrent.TimeoutException;
 }

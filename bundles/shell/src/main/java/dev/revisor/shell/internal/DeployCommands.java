@@ -41,13 +41,14 @@ public final class DeployCommands implements CommandSet {
     public String deploys(
             @Descriptor("print one JSON document instead of a table")
             @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json,
-            @Descriptor("first wait until the folder has settled: every file in it taken up as it is now, no change in progress;"
-                    + " fails when it has not within --timeout")
+            @Descriptor("first wait until the folder has settled: every file in it (and every configuration file of etc/) taken"
+                    + " up as it is now, no change in progress; fails when it has not within --timeout")
             @Parameter(names = {"-w", "--wait"}, presentValue = "true", absentValue = "false") boolean wait,
             @Descriptor("how long --wait waits at most: milliseconds, or a number with ms, s, m or h (default 60s)")
             @Parameter(names = {"-t", "--timeout"}, absentValue = "60s") String timeout)
             throws InterruptedException, TimeoutException {
         long timeoutMillis = Durations.millis(timeout, "--timeout");
+        long started = System.currentTimeMillis();
         DeployStatusDTO status;
         try {
             status = wait ? folder.awaitSettled(timeoutMillis) : folder.status();
@@ -56,7 +57,13 @@ public final class DeployCommands implements CommandSet {
         }
         Configurations c = configurations;
         if (c != null) {
-            status.configurations = c.files();
+            try {
+                // --wait: the configuration files too, within what is left of the timeout
+                status.configurations = wait ? c.awaitSettled(Math.max(0, timeoutMillis - (System.currentTimeMillis() - started)))
+                        : c.files();
+            } catch (TimeoutException e) {
+                throw new TimeoutException(Table.escape(String.valueOf(e.getMessage())));
+            }
         }
         if (json) {
             return Json.of(status);

@@ -97,6 +97,9 @@ public final class ConfigComponent implements ArtifactInstaller, Configurations 
     private final Path deployFolder;
     private final Path etcFolder;
     private volatile ConfigEngine.Settings settings;
+    private volatile boolean etcWatched;
+    /** The names the main FileInstall watcher reports ({@code felix.fileinstall.filter}). */
+    private final java.util.function.Predicate<String> reported;
 
     @Activate
     public ConfigComponent(BundleContext context, Config config, @Reference ConfigurationAdmin cm,
@@ -111,6 +114,7 @@ public final class ConfigComponent implements ArtifactInstaller, Configurations 
         String dir = context.getProperty("felix.fileinstall.dir");
         this.deployFolder = canonical(Paths.get(dir == null ? "./load" : dir));
         this.etcFolder = etcFolder(context, config);
+        this.reported = filter(context.getProperty("felix.fileinstall.filter"));
         this.watch = new ComponentWatch(scr);
         ConfigRecords records = new ConfigRecords(dataDirectory(context));
         records.load();
@@ -164,8 +168,21 @@ public final class ConfigComponent implements ArtifactInstaller, Configurations 
         return new ConfigEngine.Settings(mode.equals("rollback"), timeout, charset);
     }
 
+    private static java.util.function.Predicate<String> filter(String regex) {
+        if (regex == null || regex.isBlank()) {
+            return name -> true;
+        }
+        try {
+            java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+            return name -> p.matcher(name).matches();
+        } catch (java.util.regex.PatternSyntaxException e) {
+            return name -> true;
+        }
+    }
+
     /** Creates, updates or deletes the FileInstall watcher of etc/. */
     private void watchEtc(boolean on) {
+        etcWatched = on;
         try {
             Configuration c = cm.getFactoryConfiguration(ETC_WATCHER_FACTORY, ETC_WATCHER_NAME, "?");
             if (!on) {
@@ -270,6 +287,53 @@ public final class ConfigComponent implements ArtifactInstaller, Configurations 
     @Override
     public ConfigPlanDTO plan(String pid) {
         return views.plan(ConfigFile.parsePid(pid));
+    }
+
+    @Override
+    public List<ConfigFileDTO> awaitSettled(long timeoutMillis) throws InterruptedException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            List<String> left = inProgress();
+            if (left.isEmpty()) {
+                return files();
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new java.util.concurrent.TimeoutException("configuration files not taken up within " + timeoutMillis
+                        + " ms: " + String.join("; ", left));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** @return what keeps the configuration files from being settled: a change running or queued, a file not taken up */
+    private List<String> inProgress() {
+        List<String> left = new java.util.ArrayList<>();
+        if (executor.getActiveCount() > 0 || !executor.getQueue().isEmpty()) {
+            left.add("a configuration change is in progress");
+        }
+        Map<String, ConfigFileDTO> records = new java.util.HashMap<>();
+        engine.files().forEach(f -> records.put(f.file, f));
+        for (Path folder : etcWatched ? List.of(deployFolder, etcFolder) : List.of(deployFolder)) {
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(folder)) {
+                files.filter(f -> ConfigFile.isConfiguration(f.getFileName().toString())
+                        && (folder.equals(etcFolder) || reported.test(f.getFileName().toString()))
+                        && java.nio.file.Files.isRegularFile(f)).forEach(f -> {
+                            ConfigEngine.Place place = place(f);
+                            ConfigFileDTO rec = records.get(place.display());
+                            try {
+                                String sha = ConfigFile.sha256(ConfigFile.read(f));
+                                if (rec == null || !sha.equals(rec.sha256) || ConfigFileDTO.WAITING.equals(rec.state)) {
+                                    left.add(place.display() + ": not taken up yet");
+                                }
+                            } catch (IOException e) {
+                                // gone meanwhile: its removal is FileInstall's to report
+                            }
+                        });
+            } catch (IOException e) {
+                // a folder that does not exist holds no files
+            }
+        }
+        return left;
     }
 
     private ConfigChangeDTO onThread(Callable<ConfigChangeDTO> task) throws InterruptedException {
