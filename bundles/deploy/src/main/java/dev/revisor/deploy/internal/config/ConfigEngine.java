@@ -103,8 +103,7 @@ final class ConfigEngine {
                 rec.factoryPid = pid.factoryPid();
                 values = ConfigFile.values(bytes, file.getFileName().toString(), ctx.settings.get().encoding(), this::lookup);
             } catch (ConfigFile.ParseException e) {
-                refuse(file, place, rec, rec.pid == null ? null : ConfigFile.parsePid(rec.pid), "parse",
-                        List.of(e.getMessage()));
+                refuse(file, place, rec, rec.pid == null ? null : ConfigFile.parsePid(rec.pid), null, List.of(e.getMessage()));
                 return;
             }
             Map<String, Object> current = current(pid);
@@ -131,7 +130,7 @@ final class ConfigEngine {
             }
             List<String> problems = ctx.metatype.check(pid, values);
             if (!problems.isEmpty()) {
-                refuse(file, place, rec, pid, "metatype", problems);
+                refuse(file, place, rec, pid, current == null ? "create" : "update", problems);
                 return;
             }
             ConfigChangeDTO change = new ConfigChange(ctx, pid, place.trigger(), place.display()).run(current, values);
@@ -173,8 +172,10 @@ final class ConfigEngine {
         }
     }
 
-    private void refuse(Path file, Place place, ConfigFileDTO rec, ConfigFile.Pid pid, String check, List<String> problems)
+    /** @param action {@code create} or {@code update} for a Metatype refusal; {@code null}: the file did not parse */
+    private void refuse(Path file, Place place, ConfigFileDTO rec, ConfigFile.Pid pid, String action, List<String> problems)
             throws IOException {
+        String check = action == null ? "parse" : "metatype";
         String subject = pid == null ? place.display() : pid.pid();
         try (Operation op = ctx.operations.begin("config", place.trigger(), subject)) {
             String reason = "refused: " + String.join("; ", problems) + ". The previous configuration stays in force";
@@ -182,6 +183,9 @@ final class ConfigEngine {
             Map<String, Object> d = pid == null ? new LinkedHashMap<>(Map.of("file", place.display()))
                     : ConfigEvents.details(place.display(), pid);
             d.put("trigger", place.trigger());
+            if (action != null) {
+                d.put("action", action);
+            }
             d.put("check", check);
             d.put("problems", problems);
             d.put("reason", reason);
@@ -250,6 +254,7 @@ final class ConfigEngine {
                 op.outcome(Operation.REFUSED, dto.reason);
                 Map<String, Object> d = ConfigEvents.details(null, pid);
                 d.put("trigger", trigger);
+                d.put("action", dto.action);
                 d.put("check", "metatype");
                 d.put("problems", problems);
                 d.put("diff", dto.diff);
