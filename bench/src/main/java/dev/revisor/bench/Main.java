@@ -42,7 +42,7 @@ public final class Main {
             case "--seed": seed = Long.parseLong(args[++i]); break;
             case "-h": case "--help":
                 System.out.println("usage: java -jar revisor-bench.jar [--dist DIR] [--work DIR] [--runs N] [--quick] "
-                        + "[--scenarios N] [--seed S] [startup|why|deploy|audit|scale|leaks|jmh|socket|faults|all]...");
+                        + "[--scenarios N] [--seed S] [startup|why|deploy|audit|scale|leaks|jmh|socket|config|faults|all]...");
                 return;
             default:
                 if (args[i].startsWith("-")) {
@@ -53,7 +53,7 @@ public final class Main {
             }
         }
         if (suites.isEmpty() || suites.contains("all")) {
-            suites = new LinkedHashSet<>(List.of("startup", "why", "deploy", "audit", "scale", "leaks", "jmh", "socket"));
+            suites = new LinkedHashSet<>(List.of("startup", "why", "deploy", "audit", "scale", "leaks", "jmh", "socket", "config"));
         }
         if (runs < 0) {
             runs = quick ? 3 : 7;
@@ -78,6 +78,7 @@ public final class Main {
                 case "leaks": new LeakSuite(ctx).run(); break;
                 case "jmh": new JmhSuite(ctx).run(); break;
                 case "socket": new SocketSuite(ctx).run(); break;
+                case "config": new ConfigSuite(ctx).run(); break;
                 case "faults": new FaultSuite(ctx, scenarios, seed).run(); break;
                 default: throw new IllegalArgumentException("unknown suite " + suite);
                 }

@@ -45,6 +45,14 @@ final class Distribution implements AutoCloseable {
         return this;
     }
 
+    /** Kills the instance the test started, as {@code kill -9} does (no shutdown hook, no deactivation), and waits. */
+    void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** The outcome of one {@code bin/revisor} call. */
     record Result(int exit, String out) {
         @Override

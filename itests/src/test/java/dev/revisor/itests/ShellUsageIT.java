@@ -110,7 +110,8 @@ public class ShellUsageIT {
     @Test
     public void helpGroupsCommandsByScopeWithOneLineEach() {
         String help = gogoOk(processor, "help");
-        assertTrue(help, help.startsWith("audit\n  conflicts "));
+        assertTrue(help, help.startsWith("audit\n  config "));
+        assertTrue(help, help.contains("\n  conflicts   list every package exported by more than one bundle revision\n"));
         assertTrue(help, help.contains("\n  why         explain why a bundle is not Active\n"));
         assertTrue(help, help.contains("\nfelix\n"));
         assertTrue(help, help.contains("  lb "));

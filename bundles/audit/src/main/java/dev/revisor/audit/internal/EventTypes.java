@@ -2,8 +2,9 @@ package dev.revisor.audit.internal;
 
 /**
  * Every journal event type the audit bundle writes, in one place, next to their description in docs/journal.md
- * (keep the two in step). The {@code deploy.*} types are the deploy bundle's and are listed in docs/journal.md too;
- * the deploy bundle cannot see this internal class.
+ * (keep the two in step). The {@code deploy.*} and {@code config.*} types are the deploy bundle's (its
+ * {@code ConfigEvents} holds the latter) and are listed in docs/journal.md too; the deploy bundle cannot see this
+ * internal class.
  * <p>
  * Owns nothing; constants only.
  */

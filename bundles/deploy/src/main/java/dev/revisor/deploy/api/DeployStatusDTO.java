@@ -32,4 +32,11 @@ public class DeployStatusDTO extends DTO {
     public List<String> inProgress;
     /** One entry per bundle jar in the folder, and per file that left the folder but is not yet handled; by name. */
     public List<DeployFileDTO> files;
+    /**
+     * The configuration files of {@code deploy/} and {@code etc/} ({@link Configurations#files}); filled by whoever
+     * shows the folder with them ({@code audit:deploys}), {@code null} otherwise.
+     *
+     * @since 1.2
+     */
+    public List<ConfigFileDTO> configurations;
 }

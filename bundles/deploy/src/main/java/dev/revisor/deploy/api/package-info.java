@@ -5,5 +5,5 @@
  * the shell's {@code audit:deploys} command and user tools read it.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.revisor.deploy.api;

@@ -223,8 +223,10 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
         }
         // in a refused folder, configuration files are claimed too: otherwise anyone could reconfigure the runtime,
         // this component included, through FileInstall's ConfigInstaller
+        // (only those of this folder: etc/ has its own watcher, whose files the config component takes)
         String lower = name.toLowerCase(Locale.ROOT);
-        return (lower.endsWith(".cfg") || lower.endsWith(".config")) && guard.folderProblem(folder) != null;
+        return (lower.endsWith(".cfg") || lower.endsWith(".config")) && folder.equals(canonical(artifact.toPath().toAbsolutePath()
+                .getParent())) && guard.folderProblem(folder) != null;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.revisor.shell.internal;
 
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.felix.service.command.Descriptor;
@@ -9,7 +10,11 @@ import dev.revisor.shell.internal.gogo.CommandSet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
+import dev.revisor.deploy.api.ConfigFileDTO;
+import dev.revisor.deploy.api.Configurations;
 import dev.revisor.deploy.api.DeployFileDTO;
 import dev.revisor.deploy.api.DeployFolder;
 import dev.revisor.deploy.api.DeployStatusDTO;
@@ -23,6 +28,9 @@ import dev.revisor.deploy.api.DeployStatusDTO;
 @CommandNames(scope = "audit", function = {"deploys"})
 public final class DeployCommands implements CommandSet {
     private final DeployFolder folder;
+    /** The configuration files of deploy/ and etc/, listed with the jars when the service runs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Configurations configurations;
 
     @Activate
     public DeployCommands(@Reference DeployFolder folder) {
@@ -33,23 +41,46 @@ public final class DeployCommands implements CommandSet {
     public String deploys(
             @Descriptor("print one JSON document instead of a table")
             @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json,
-            @Descriptor("first wait until the folder has settled: every file in it taken up as it is now, no change in progress;"
-                    + " fails when it has not within --timeout")
+            @Descriptor("first wait until the folder has settled: every file in it (and every configuration file of etc/) taken"
+                    + " up as it is now, no change in progress; fails when it has not within --timeout")
             @Parameter(names = {"-w", "--wait"}, presentValue = "true", absentValue = "false") boolean wait,
             @Descriptor("how long --wait waits at most: milliseconds, or a number with ms, s, m or h (default 60s)")
             @Parameter(names = {"-t", "--timeout"}, absentValue = "60s") String timeout)
             throws InterruptedException, TimeoutException {
         long timeoutMillis = Durations.millis(timeout, "--timeout");
+        long started = System.currentTimeMillis();
         DeployStatusDTO status;
         try {
             status = wait ? folder.awaitSettled(timeoutMillis) : folder.status();
         } catch (TimeoutException e) { // names files: on one line, whatever their names hold
             throw new TimeoutException(Table.escape(String.valueOf(e.getMessage())));
         }
+        Configurations c = configurations;
+        if (c != null) {
+            try {
+                // --wait: the configuration files too, within what is left of the timeout
+                status.configurations = wait ? c.awaitSettled(Math.max(0, timeoutMillis - (System.currentTimeMillis() - started)))
+                        : c.files();
+            } catch (TimeoutException e) {
+                throw new TimeoutException(Table.escape(String.valueOf(e.getMessage())));
+            }
+        }
         if (json) {
             return Json.of(status);
         }
-        return render(status);
+        return render(status) + configs(status.configurations);
+    }
+
+    static String configs(List<ConfigFileDTO> files) {
+        if (files == null || files.isEmpty()) {
+            return "";
+        }
+        Table table = new Table("CONFIG FILE", "STATE", "PID", "OUTCOME", "OP", "REASON");
+        for (ConfigFileDTO f : files) {
+            table.row(f.file, f.state, f.pid == null ? "-" : f.pid, f.outcome == null ? "-" : f.outcome,
+                    f.operation == null ? "-" : f.operation, f.reason == null ? "" : f.reason);
+        }
+        return table.toString();
     }
 
     static String render(DeployStatusDTO status) {

@@ -16,6 +16,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 import dev.revisor.audit.api.AuditEventDTO;
 import dev.revisor.audit.api.BundleNames;
@@ -37,6 +39,8 @@ import dev.revisor.audit.api.ServiceInUseDTO;
 import dev.revisor.audit.api.StopDTO;
 import dev.revisor.audit.api.Stops;
 import dev.revisor.audit.api.WiringChangeDTO;
+import dev.revisor.deploy.api.ConfigPlanDTO;
+import dev.revisor.deploy.api.Configurations;
 
 /**
  * {@code audit:ops}, {@code audit:op}, {@code audit:plan}, {@code audit:refresh}, {@code audit:stops}: thin; the
@@ -51,6 +55,9 @@ public final class OperationsCommands implements CommandSet {
     private final Refreshes refreshes;
     private final Stops stops;
     private final Journal journal;
+    /** {@code audit:plan --config}: the deploy bundle's configuration changes, when it runs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Configurations configurations;
 
     @Activate
     public OperationsCommands(BundleContext context, @Reference Operations operations, @Reference Refreshes refreshes,
@@ -130,9 +137,22 @@ public final class OperationsCommands implements CommandSet {
             @Parameter(names = {"-u", "--update"}, presentValue = "true", absentValue = "false") boolean update,
             @Descriptor("plan an uninstall of the bundles (then a refresh)")
             @Parameter(names = {"-x", "--uninstall"}, presentValue = "true", absentValue = "false") boolean uninstall,
+            @Descriptor("plan a change of this configuration PID instead: which DS components it modifies, reactivates or deactivates")
+            @Parameter(names = {"-c", "--config"}, absentValue = "") String config,
             @Descriptor("print one JSON document instead of text")
             @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json,
             @Descriptor("the bundles: ids, symbolic names or symbolicName/version") String... bundles) {
+        if (!config.isEmpty()) {
+            if (update || uninstall || bundles != null && bundles.length > 0) {
+                throw new IllegalArgumentException("--config plans a configuration change: name no bundles and no --update or --uninstall");
+            }
+            Configurations c = configurations;
+            if (c == null) {
+                throw new IllegalArgumentException("configuration changes are not available: the deploy bundle does not run");
+            }
+            ConfigPlanDTO plan = c.plan(config);
+            return json ? Json.of(plan) : ConfigCommands.render(plan);
+        }
         if (update && uninstall) {
             throw new IllegalArgumentException("--update and --uninstall exclude each other: plan one change at a time");
         }
