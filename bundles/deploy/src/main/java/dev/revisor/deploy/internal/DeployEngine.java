@@ -212,6 +212,7 @@ final class DeployEngine {
             if (changedRuntime) {
                 revival.reevaluate(name);
             }
+            revival.reconcile(name);
         } catch (IOException | RuntimeException e) {
             ctx.log.error("deploy: {} could not be handled: {}", name, e.toString(), e);
             unexpected(rec, e);
@@ -265,6 +266,7 @@ final class DeployEngine {
                 return;
             }
             remove.run(name, rec, bundle);
+            revival.reconcile(name);
         } finally {
             outcomes.save();
         }

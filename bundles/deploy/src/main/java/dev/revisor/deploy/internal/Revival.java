@@ -95,4 +95,32 @@ final class Revival {
         }
         return any;
     }
+
+    /**
+     * After a change: every file recorded {@code deployed} whose bundle the framework means to run (persistently
+     * started) but that does not run now is started again, and its record says how that went ({@code deployed},
+     * {@code failed}, or {@code pending} with what it waits for). Such a bundle was stopped by something the change
+     * raced with (a shell {@code stop} and {@code start}, someone else's refresh, a start that failed while the change
+     * had a provider away) and the change's own plan did not name it; without this its record went on saying
+     * {@code deployed} of a bundle that was not running (fault campaign, seeds 1395 and 1854). A bundle someone
+     * stopped ({@code stop ID}) is not persistently started and is left alone; a stuck start is its own transaction's.
+     *
+     * @param file the file whose change just ended
+     */
+    void reconcile(String file) {
+        for (FileRecord rec : outcomes.all()) {
+            if (!DeployFileDTO.DEPLOYED.equals(rec.state) || rec.stuck != null) {
+                continue;
+            }
+            Bundle bundle = ctx.bundle(rec.bundleId);
+            if (bundle == null || Bundles.isRunning(bundle) || Bundles.isFragment(bundle) || !Bundles.persistentlyStarted(bundle)
+                    || !ctx.settings.startNewBundles) {
+                continue;
+            }
+            try (Operation op = ctx.begin(rec.file)) {
+                install.startNewBundle(op, rec, bundle, Explain.name(bundle) + " had stopped during the change of " + file
+                        + " (it is meant to run) and was started again");
+            }
+        }
+    }
 }

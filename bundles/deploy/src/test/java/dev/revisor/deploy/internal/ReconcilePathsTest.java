@@ -1,0 +1,64 @@
+package dev.revisor.deploy.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+
+import dev.revisor.deploy.api.DeployFileDTO;
+
+/**
+ * After every change, a file recorded {@code deployed} whose bundle the framework means to run but that does not run
+ * (something the change raced with stopped it) is started again, or its record says why not: the record never goes
+ * on saying {@code deployed} of a bundle that is not running.
+ */
+class ReconcilePathsTest extends DeployPathsSupport {
+    private static final String OTHER_JAR = "other.jar";
+
+    private static byte[] other() {
+        return Fixtures.bundle("org.example.other", "1.0.0").build();
+    }
+
+    @Test
+    void aDeployedBundleThatStoppedMeanwhileIsStartedAgainAfterTheNextChange() throws Exception {
+        libAndUserRunning();
+        h.bundle(USER).stop(Bundle.STOP_TRANSIENT); // stopped by something else, still meant to run
+
+        h.deploy(OTHER_JAR, other());
+
+        assertThat(h.state(USER)).isEqualTo("ACTIVE");
+        DeployFileDTO row = h.row(USER_JAR);
+        assertThat(row.state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(row.reason).contains("had stopped during the change of " + OTHER_JAR);
+    }
+
+    @Test
+    void aDeployedBundleThatNoLongerResolvesIsPendingWithItsMarker() throws Exception {
+        libAndUserRunning();
+        // its provider went away behind Revisor's back (uninstalled from the shell), and a refresh unresolved it
+        h.bundle(LIB).uninstall();
+        java.util.concurrent.CountDownLatch refreshed = new java.util.concurrent.CountDownLatch(1);
+        h.fw.refreshBundles(null, e -> refreshed.countDown());
+        assertThat(refreshed.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(h.state(USER)).isEqualTo("INSTALLED");
+
+        h.deploy(OTHER_JAR, other());
+
+        DeployFileDTO row = h.row(USER_JAR);
+        assertThat(row.state).as("not deployed: it does not run").isEqualTo(DeployFileDTO.PENDING);
+        assertThat(row.reason).contains("it waits").contains(PKG);
+        assertThat(h.markerKind(USER_JAR)).isEqualTo(DeployEngine.PENDING_SUFFIX);
+    }
+
+    @Test
+    void aBundleSomeoneStoppedStaysStoppedAndDeployed() throws Exception {
+        libAndUserRunning();
+        h.bundle(USER).stop(); // the user's stop: no longer meant to run
+
+        h.deploy(OTHER_JAR, other());
+
+        assertThat(h.state(USER)).isEqualTo("RESOLVED");
+        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.markerKind(USER_JAR)).isNull();
+    }
+}
