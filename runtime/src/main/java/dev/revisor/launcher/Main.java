@@ -1,7 +1,9 @@
 package dev.revisor.launcher;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,6 +23,12 @@ public final class Main {
 
     /** Runs one command and returns its exit status (see {@link ExitCodes}). */
     static int run(String[] args, Map<String, String> env, Path distribution, PrintStream out, PrintStream err) {
+        return run(args, env, distribution, System.in, out, err);
+    }
+
+    /** Runs one command, {@code exec -} reading its command lines from {@code in}. */
+    static int run(String[] args, Map<String, String> env, Path distribution, InputStream in, PrintStream out,
+            PrintStream err) {
         Arguments arguments;
         try {
             arguments = Arguments.parse(args);
@@ -47,8 +55,18 @@ public final class Main {
                     err.println("revisor: " + e.getMessage());
                     return ExitCodes.USAGE;
                 }
-                return new ExecClient(layout.controlSocket(), layout.home, out, err, timeoutMillis)
-                        .execute(arguments.commandLine);
+                ExecClient client = new ExecClient(layout.controlSocket(), layout.home, out, err, timeoutMillis);
+                if (arguments.batchSource == null) {
+                    return client.execute(arguments.commandLine);
+                }
+                List<BatchInput.Line> lines;
+                try {
+                    lines = BatchInput.read(arguments.batchSource, in);
+                } catch (BatchInput.BadInput e) {
+                    err.println("revisor: " + e.getMessage());
+                    return ExitCodes.NO_INPUT;
+                }
+                return new BatchCommand(client, arguments.keepGoing).run(lines, arguments.batchSource);
             case STOP:
                 return new StopCommand(layout, out, err).stop(arguments.stopTimeoutSeconds);
             case START:
