@@ -18,6 +18,7 @@ public final class Main {
     public static void main(String[] args) {
         int status = run(args, System.getenv(), Layout.distributionDirectory(), System.out, System.err);
         System.out.flush();
+        ClientArchive.afterCommand();
         System.exit(status);
     }
 
