@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class ClientSuite {
     /** The client flags of bin/revisor before issue 15. */
     static final String BEFORE_FLAGS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData";
-    static final int BATCH_LINES = 50;
+    static final int BATCH_LINES = 200;
 
     private final Context ctx;
 

@@ -38,6 +38,7 @@ final class ClientArchive {
         try {
             if (create != null) {
                 Files.write(Paths.get(create), identity().getBytes(StandardCharsets.UTF_8));
+                check(Paths.get(create), identity()); // reads it back: the classes of the check go into the archive
             } else if (check != null) {
                 check(Paths.get(check), identity());
             }
