@@ -1,5 +1,7 @@
 package dev.revisor.launcher;
 
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.util.List;
 
 /**
@@ -20,6 +22,22 @@ final class BatchCommand {
     BatchCommand(ExecClient client, boolean keepGoing) {
         this.client = client;
         this.keepGoing = keepGoing;
+    }
+
+    /**
+     * Reads the batch from {@code source} ({@code -}: {@code in}) and runs it; a batch that cannot be read runs
+     * nothing and exits {@link ExitCodes#NO_INPUT}. (Here, not in {@link Main}, so that a single {@code exec} loads no
+     * class of the batch mode.)
+     */
+    static int run(ExecClient client, String source, boolean keepGoing, InputStream in, PrintStream err) {
+        List<BatchInput.Line> lines;
+        try {
+            lines = BatchInput.read(source, in);
+        } catch (BatchInput.BadInput e) {
+            err.println("revisor: " + e.getMessage());
+            return ExitCodes.NO_INPUT;
+        }
+        return new BatchCommand(client, keepGoing).run(lines, source);
     }
 
     /**

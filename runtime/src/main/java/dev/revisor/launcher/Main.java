@@ -3,7 +3,6 @@ package dev.revisor.launcher;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,14 +59,7 @@ public final class Main {
                 if (arguments.batchSource == null) {
                     return client.execute(arguments.commandLine);
                 }
-                List<BatchInput.Line> lines;
-                try {
-                    lines = BatchInput.read(arguments.batchSource, in);
-                } catch (BatchInput.BadInput e) {
-                    err.println("revisor: " + e.getMessage());
-                    return ExitCodes.NO_INPUT;
-                }
-                return new BatchCommand(client, arguments.keepGoing).run(lines, arguments.batchSource);
+                return BatchCommand.run(client, arguments.batchSource, arguments.keepGoing, in, err);
             case STOP:
                 return new StopCommand(layout, out, err).stop(arguments.stopTimeoutSeconds);
             case START:
