@@ -15,6 +15,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (ClientArchive.beforeCommand()) {
+            int rerun = ClientArchive.rerun(args);
+            if (rerun >= 0) {
+                System.exit(rerun);
+            }
+        }
         int status = run(args, System.getenv(), Layout.distributionDirectory(), System.out, System.err);
         System.out.flush();
         ClientArchive.afterCommand();

@@ -85,9 +85,22 @@ class ClientProcessTest {
         }
     }
 
+    /** A resource the test changes in place (same size, same file time): a rebuilt jar as the JVM sees it. */
+    private static final String MARKER = "revisor-client-test-marker-1";
+
     private static void jar(Path classes, Path target) throws IOException {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target));
                 Stream<Path> files = Files.walk(classes)) {
+            byte[] marker = MARKER.getBytes(StandardCharsets.US_ASCII);
+            ZipEntry stored = new ZipEntry("client-test-marker.txt");
+            stored.setMethod(ZipEntry.STORED);
+            stored.setSize(marker.length);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(marker);
+            stored.setCrc(crc.getValue());
+            out.putNextEntry(stored);
+            out.write(marker);
+            out.closeEntry();
             for (Path file : files.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
                 out.putNextEntry(new ZipEntry(classes.relativize(file).toString().replace('\\', '/')));
                 Files.copy(file, out);
@@ -226,8 +239,24 @@ class ClientProcessTest {
         assertAnswers(revisor(null, "exec", "frameworklevel"));
         assertThat(Files.getLastModifiedTime(archive)).isGreaterThan(Files.getLastModifiedTime(jar));
 
+        // the jar rebuilt with the same size and file time (reproducible builds): the JVM would take the archived
+        // classes for current; the client sees the stamp, drops the archive and runs the command in a fresh JVM
+        byte[] bytes = Files.readAllBytes(jar);
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf(MARKER);
+        assertThat(at).isPositive();
+        bytes[at + MARKER.length() - 1] = '2';
+        FileTime jarTime = Files.getLastModifiedTime(jar);
+        Files.write(jar, bytes);
+        Files.setLastModifiedTime(jar, jarTime);
+        assertAnswers(revisor(null, "exec", "frameworklevel"));
+        assertThat(archive).exists();
+        assertThat(Files.readString(stamp)).endsWith(ClientArchive.jarId(jar) + "\n");
+
         // made by another Java build: the JVM ignores it, the client deletes it, the next exec makes a new one
-        Files.writeString(stamp, "17.0.0+1-other\n/opt/other-java\n" + jar + "\n");
+        String current = Files.readString(stamp);
+        Files.writeString(stamp, "17.0.0+1-other\n/opt/other-java\n" + current.substring(current.indexOf('\n',
+                current.indexOf('\n') + 1) + 1));
         assertAnswers(revisor(null, "exec", "frameworklevel"));
         assertThat(archive).doesNotExist();
         assertAnswers(revisor(null, "exec", "frameworklevel"));
