@@ -17,11 +17,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * (1b) The client (issue 15): the {@code bin/revisor exec lb} round trip side by side with a bare {@code java -version}
  * of the same Java, as shipped (class-data archive in use), without the archive ({@code REVISOR_CLIENT_CDS=off}) and with
- * the JVM flags bin/revisor used before issue 15; and the batch mode's cost per command line: {@code exec -} with N
+ * bin/revisor as it was before issue 15; and the batch mode's cost per command line: {@code exec -} with N
  * lines against one line, (T(N) − T(1)) / (N − 1). All variants alternate within each round on one idle instance.
  */
 final class ClientSuite {
-    /** The client flags of bin/revisor before issue 15. */
+    /** The client flags of bin/revisor before issue 15 (for the report; the script itself is a resource). */
     static final String BEFORE_FLAGS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData";
     static final int BATCH_LINES = 200;
 
@@ -35,7 +35,7 @@ final class ClientSuite {
         int rounds = ctx.runs;
         int perRound = ctx.quick ? 3 : 5;
         System.out.println("== client: " + rounds + " rounds of " + perRound + " × (java -version, exec lb as shipped,"
-                + " without the archive, with the old flags), then exec - with 1 and " + BATCH_LINES + " lines");
+                + " without the archive, the script before issue 15), then exec - with 1 and " + BATCH_LINES + " lines");
         String java = System.getenv("JAVA_HOME") != null && !System.getenv("JAVA_HOME").isEmpty()
                 ? Path.of(System.getenv("JAVA_HOME"), "bin", "java").toString() : "java";
         List<Double> jv = new ArrayList<>(), shipped = new ArrayList<>(), noCds = new ArrayList<>(), before = new ArrayList<>();
@@ -45,7 +45,7 @@ final class ClientSuite {
             r.awaitReady(Duration.ofSeconds(60));
             String bin = ctx.dist.resolve("bin/revisor").toString();
             String home = r.home.toString();
-            Path beforeScript = writeBeforeScript(java);
+            Path beforeScript = writeBeforeScript();
             List<String> exec = List.of(bin, "--home", home, "exec", "lb");
             List<String> old = List.of(beforeScript.toString(), "--home", home, "exec", "lb");
             // the first exec after a build makes the archive; wait until the instance answers
@@ -86,9 +86,9 @@ final class ClientSuite {
                 1.2, "≤ 1.2×", "median exec lb ÷ median java -version within one round");
         rep.row(s, "`exec lb` without the class-data archive vs as shipped", "ms", Stats.of(noCds), Stats.of(shipped), "as shipped",
                 Double.NaN, null, "REVISOR_CLIENT_CDS=off bin/revisor --home H exec lb");
-        rep.row(s, "`exec lb` with the client flags before issue 15 vs as shipped", "ms", Stats.of(before), Stats.of(shipped),
-                "as shipped", Double.NaN, null, "exec java " + BEFORE_FLAGS + " -cp lib/revisor-launcher.jar "
-                        + "dev.revisor.launcher.Main --home H exec lb");
+        rep.row(s, "`exec lb` with bin/revisor before issue 15 vs as shipped", "ms", Stats.of(before), Stats.of(shipped),
+                "as shipped", Double.NaN, null, "bin/revisor-before-issue-15 --home H exec lb (the script of commit 3226aa3:"
+                        + " java " + BEFORE_FLAGS + ", no archive)");
         rep.row(s, "`exec -` cost per command line ((T(" + BATCH_LINES + ") − T(1)) / " + (BATCH_LINES - 1) + ")", "ms",
                 Stats.of(perLine), Stats.of(shipped), "one exec lb", 5, "≤ 5 ms (issue 15)",
                 "printf 'lb\\n%.0s' {1.." + BATCH_LINES + "} | bin/revisor --home H exec -");
@@ -96,11 +96,18 @@ final class ClientSuite {
                 Double.NaN, null, "bin/revisor --home H exec - < lines");
     }
 
-    /** The client start of bin/revisor before issue 15, as a script of its own in the work folder. */
-    private Path writeBeforeScript(String java) throws IOException {
-        Path script = ctx.dist.getParent().resolve("client-before.sh");
-        Files.writeString(script, "#!/usr/bin/env bash\nexec " + java + " " + BEFORE_FLAGS + " -Drevisor.dist="
-                + ctx.dist + " -cp " + ctx.dist.resolve("lib/revisor-launcher.jar") + " dev.revisor.launcher.Main \"$@\"\n");
+    /**
+     * bin/revisor as it was before issue 15 (a copy kept with the harness: its client JVM flags and its forks), as
+     * {@code bin/revisor-before-issue-15} in the bench copy of the distribution, so that it finds the same lib/.
+     */
+    private Path writeBeforeScript() throws IOException {
+        Path script = ctx.dist.resolve("bin/revisor-before-issue-15");
+        try (InputStream in = ClientSuite.class.getResourceAsStream("revisor-before-issue-15")) {
+            if (in == null) {
+                throw new IllegalStateException("the harness has no revisor-before-issue-15");
+            }
+            Files.write(script, in.readAllBytes());
+        }
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return script;
     }
