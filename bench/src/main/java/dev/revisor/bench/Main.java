@@ -42,7 +42,7 @@ public final class Main {
             case "--seed": seed = Long.parseLong(args[++i]); break;
             case "-h": case "--help":
                 System.out.println("usage: java -jar revisor-bench.jar [--dist DIR] [--work DIR] [--runs N] [--quick] "
-                        + "[--scenarios N] [--seed S] [startup|why|deploy|audit|scale|leaks|jmh|socket|config|faults|all]...");
+                        + "[--scenarios N] [--seed S] [startup|client|why|deploy|audit|scale|leaks|jmh|socket|config|faults|all]...");
                 return;
             default:
                 if (args[i].startsWith("-")) {
@@ -70,7 +70,8 @@ public final class Main {
             long t0 = System.nanoTime();
             try {
                 switch (suite) {
-                case "startup": new StartupSuite(ctx).run(); break;
+                case "startup": new StartupSuite(ctx).run(); new ClientSuite(ctx).run(); break;
+                case "client": new ClientSuite(ctx).run(); break;
                 case "why": new StartupWhySuite(ctx).run(); break;
                 case "deploy": new DeploySuite(ctx).run(); break;
                 case "audit": new AuditSuite(ctx).run(); break;

@@ -16,12 +16,14 @@ import java.util.Map;
  * revisor [--home DIR] restart [--timeout SECONDS]
  * revisor [--home DIR] status [--timeout SECONDS] [--wait SECONDS]
  * revisor [--home DIR] exec [--timeout SECONDS] [--] COMMAND LINE...
+ * revisor [--home DIR] exec [--timeout SECONDS] [--keep-going] - | --file FILE
  * revisor [--home DIR] log [-f] [-n LINES]
  * revisor version | --version
  * revisor help | -h | --help
  * </pre>
  * Options may stand before or after the command word. For {@code exec}, the first word that is not an option (or
- * everything after {@code --}) starts the Gogo command line; its words are joined with single spaces.
+ * everything after {@code --}) starts the Gogo command line; its words are joined with single spaces. A command line
+ * of just {@code -} reads a batch of command lines from standard input instead, {@code --file FILE} from a file.
  */
 final class Arguments {
     enum Command { RUN, START, STOP, RESTART, STATUS, EXEC, LOG, VERSION, HELP }
@@ -41,8 +43,12 @@ final class Arguments {
     final Command command;
     /** The value of {@code --home}, or null. */
     final String home;
-    /** For EXEC: the Gogo command line. */
+    /** For EXEC: the Gogo command line; null for a batch. */
     final String commandLine;
+    /** For EXEC: where a batch of command lines comes from, {@code -} (standard input) or a file; else null. */
+    final String batchSource;
+    /** For a batch: run every line even after a failure ({@code --keep-going}). */
+    final boolean keepGoing;
     /** For STOP and RESTART: how long to wait for the instance to exit. */
     final long stopTimeoutSeconds;
     /** For START and RESTART: how long to wait for the instance to become ready. */
@@ -61,7 +67,9 @@ final class Arguments {
     private Arguments(Builder b) {
         this.command = b.command;
         this.home = b.home;
-        this.commandLine = b.line == null ? null : b.line.toString();
+        this.batchSource = b.batchSource;
+        this.commandLine = b.line == null || b.batchSource != null ? null : b.line.toString();
+        this.keepGoing = b.keepGoing;
         this.stopTimeoutSeconds = b.stopTimeout;
         this.startTimeoutSeconds = b.startTimeout;
         this.statusTimeoutSeconds = b.statusTimeout;
@@ -85,6 +93,9 @@ final class Arguments {
         long wait;
         String execTimeout;
         int lines = DEFAULT_LOG_LINES;
+        String file;
+        String batchSource;
+        boolean keepGoing;
     }
 
     static Arguments parse(String[] args) throws UsageException {
@@ -120,6 +131,14 @@ final class Arguments {
             } else if (arg.equals("-n") || is(arg, "--lines")) {
                 b.linesValue = optionValue(args, i, arg.startsWith("--") ? "--lines" : "-n");
                 i += arg.contains("=") ? 0 : 1;
+            } else if (is(arg, "--file")) {
+                b.file = optionValue(args, i, "--file");
+                i += arg.contains("=") ? 0 : 1;
+                if (b.file.isEmpty()) {
+                    throw new UsageException("--file needs the path of a file of command lines");
+                }
+            } else if (arg.equals("--keep-going")) {
+                b.keepGoing = true;
             } else if (arg.equals("-f") || arg.equals("--follow")) {
                 b.follow = true;
             } else if (arg.equals("-h") || arg.equals("--help")) {
@@ -144,8 +163,10 @@ final class Arguments {
         if (b.command == Command.HELP || b.command == Command.VERSION) {
             return new Arguments(b);
         }
-        if (b.command == Command.EXEC && (b.line == null || b.line.toString().isBlank())) {
-            throw new UsageException("exec needs a command line, for example: revisor exec 'lb'");
+        checkBatch(b);
+        if (b.command == Command.EXEC && b.batchSource == null && (b.line == null || b.line.toString().isBlank())) {
+            throw new UsageException("exec needs a command line, for example: revisor exec 'lb'; or '-' to read"
+                    + " command lines from standard input, or --file FILE");
         }
         checkTimeout(b);
         if (b.waitValue != null) {
@@ -160,6 +181,27 @@ final class Arguments {
             only(b, "-f", Command.LOG);
         }
         return new Arguments(b);
+    }
+
+    private static void checkBatch(Builder b) throws UsageException {
+        boolean dash = b.line != null && (b.line.toString().equals("-") || b.line.toString().startsWith("- "));
+        if (b.file != null) {
+            only(b, "--file", Command.EXEC);
+            if (b.line != null && !b.line.toString().isBlank()) {
+                throw new UsageException("exec --file " + b.file + " runs the command lines of that file; it takes no"
+                        + " command line of its own ('" + b.line + "')");
+            }
+            b.batchSource = b.file;
+        } else if (dash) {
+            if (!b.line.toString().equals("-")) {
+                throw new UsageException("exec - reads the command lines from standard input; it takes no command"
+                        + " line of its own ('" + b.line.substring(2) + "')");
+            }
+            b.batchSource = "-";
+        }
+        if (b.keepGoing && b.batchSource == null) {
+            throw new UsageException("--keep-going is an option of 'exec -' and 'exec --file FILE' only");
+        }
     }
 
     private static void checkTimeout(Builder b) throws UsageException {

@@ -18,7 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * The client side of the control socket (docs/control-socket.md, protocol version 1): sends one command line, copies
+ * The client side of the control socket (docs/control-socket.md, protocol version 1): sends a command line (or, for
+ * {@link BatchCommand}, several over one connection), copies
  * {@code O} frames to standard output and {@code E} frames to standard error as they arrive, and returns the status of
  * the {@code R} frame.
  *
@@ -35,6 +36,8 @@ final class ExecClient {
     static final byte[] MAGIC = {'R', 'V', 'S', 'R'};
     static final int VERSION = 1;
     static final int OP_EXECUTE = 'X';
+    /** One command line of a batch: the instance keeps the connection open after the answer. */
+    static final int OP_BATCH = 'B';
     static final int MAX_COMMAND_LINE = 1 << 20;
     /** The default of {@code --timeout} for exec (and of {@code REVISOR_EXEC_TIMEOUT}), in seconds. */
     static final long DEFAULT_TIMEOUT_SECONDS = 60;
@@ -44,6 +47,11 @@ final class ExecClient {
     private final OutputStream out;
     private final OutputStream err;
     private final long timeoutMillis;
+    /** The open connection, between {@link #open} and {@link #close}. */
+    private SocketChannel channel;
+    private Selector selector;
+    private SelectionKey key;
+    private Input input;
 
     ExecClient(Path socket, Path home, OutputStream out, OutputStream err) {
         this(socket, home, out, err, DEFAULT_TIMEOUT_SECONDS * 1000);
@@ -67,6 +75,7 @@ final class ExecClient {
         }
     }
 
+    /** Runs one command line over a connection of its own ({@code exec 'COMMAND LINE'}). */
     int execute(String commandLine) {
         byte[] line = commandLine.getBytes(StandardCharsets.UTF_8);
         if (line.length > MAX_COMMAND_LINE) {
@@ -74,6 +83,23 @@ final class ExecClient {
                     + MAX_COMMAND_LINE);
             return ExitCodes.FAILURE;
         }
+        int connected = open();
+        if (connected != ExitCodes.OK) {
+            return connected;
+        }
+        try {
+            return send(line, false);
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Connects to the instance; the connection stays open for {@link #send} until {@link #close}.
+     *
+     * @return {@link ExitCodes#OK}, or the exit status of the failure (its message written to standard error)
+     */
+    int open() {
         try {
             Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
@@ -85,46 +111,70 @@ final class ExecClient {
             message("revisor: cannot look at the control socket " + socket + ": " + e);
             return ExitCodes.FAILURE;
         }
-        SocketChannel channel;
-        Selector selector;
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.configureBlocking(false);
             selector = Selector.open();
         } catch (IOException | UnsupportedOperationException e) {
             message("revisor: cannot open a Unix domain socket: " + e.getMessage());
+            close();
             return ExitCodes.FAILURE;
         }
         try {
-            try {
-                connect(channel, selector);
-            } catch (TimedOut e) {
-                return timedOut(e.getMessage());
-            } catch (IOException e) {
-                String reason = String.valueOf(e.getMessage());
-                if (reason.contains("Permission denied")) {
-                    return permissionDenied("may not connect to " + socket);
-                }
-                message("revisor: no Revisor instance runs in " + home + " (cannot connect to " + socket + ": "
-                        + reason + ")");
-                return ExitCodes.NO_INSTANCE;
+            connect(channel, selector);
+        } catch (TimedOut e) {
+            close();
+            return timedOut(e.getMessage());
+        } catch (IOException e) {
+            close();
+            String reason = String.valueOf(e.getMessage());
+            if (reason.contains("Permission denied")) {
+                return permissionDenied("may not connect to " + socket);
             }
-            SelectionKey key = channel.keyFor(selector);
-            sendRequest(channel, selector, key, line);
-            return readReply(new Input(channel, selector, key));
+            message("revisor: no Revisor instance runs in " + home + " (cannot connect to " + socket + ": "
+                    + reason + ")");
+            return ExitCodes.NO_INSTANCE;
+        }
+        key = channel.keyFor(selector);
+        input = new Input(channel, selector, key);
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Sends one command line over the open connection and copies its answer out.
+     *
+     * @param more whether another command line follows on this connection (a batch request, {@code B}); the last
+     *             one is sent as {@code X}, after which the instance closes the connection
+     * @return the command's exit status, or that of the failure
+     */
+    int send(byte[] line, boolean more) {
+        try {
+            sendRequest(channel, selector, key, line, more ? OP_BATCH : OP_EXECUTE);
+            return readReply(input);
         } catch (TimedOut e) {
             return timedOut(e.getMessage());
         } catch (IOException e) {
             message("revisor: lost the connection to " + socket + ": " + e.getMessage());
             return ExitCodes.FAILURE;
-        } finally {
-            try {
-                selector.close();
-                channel.close();
-            } catch (IOException e) {
-                // nothing left to tell
-            }
         }
+    }
+
+    /** Closes the connection, if one is open; the instance ends a batch quietly when its client closes. */
+    void close() {
+        try {
+            if (selector != null) {
+                selector.close();
+            }
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            // nothing left to tell
+        }
+        selector = null;
+        channel = null;
+        key = null;
+        input = null;
     }
 
     private void connect(SocketChannel channel, Selector selector) throws IOException {
@@ -150,10 +200,10 @@ final class ExecClient {
         }
     }
 
-    private void sendRequest(SocketChannel channel, Selector selector, SelectionKey key, byte[] line)
+    private void sendRequest(SocketChannel channel, Selector selector, SelectionKey key, byte[] line, int operation)
             throws IOException {
         ByteBuffer request = ByteBuffer.allocate(10 + line.length);
-        request.put(MAGIC).put((byte) VERSION).put((byte) OP_EXECUTE).putInt(line.length).put(line).flip();
+        request.put(MAGIC).put((byte) VERSION).put((byte) operation).putInt(line.length).put(line).flip();
         long deadline = deadline();
         while (request.hasRemaining()) {
             if (channel.write(request) > 0) {
@@ -314,7 +364,7 @@ final class ExecClient {
         return ExitCodes.FAILURE;
     }
 
-    private void message(String text) {
+    void message(String text) {
         try {
             out.flush();
             err.write((text + "\n").getBytes(StandardCharsets.UTF_8));

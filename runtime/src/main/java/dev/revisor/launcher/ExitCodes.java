@@ -18,6 +18,8 @@ final class ExitCodes {
      * the instance's command.timeout.ms (as timeout(1) exits).
      */
     static final int TIMED_OUT = 124;
+    /** {@code exec -} / {@code exec --file}: the batch input cannot be read or used (sysexits' EX_NOINPUT). */
+    static final int NO_INPUT = 66;
     /** Bad command line (unknown option or command, missing value): the usage goes to standard error. */
     static final int USAGE = 64;
 

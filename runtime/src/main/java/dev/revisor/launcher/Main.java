@@ -1,5 +1,6 @@
 package dev.revisor.launcher;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,13 +15,26 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (ClientArchive.beforeCommand()) {
+            int rerun = ClientArchive.rerun(args);
+            if (rerun >= 0) {
+                System.exit(rerun);
+            }
+        }
         int status = run(args, System.getenv(), Layout.distributionDirectory(), System.out, System.err);
         System.out.flush();
+        ClientArchive.afterCommand();
         System.exit(status);
     }
 
     /** Runs one command and returns its exit status (see {@link ExitCodes}). */
     static int run(String[] args, Map<String, String> env, Path distribution, PrintStream out, PrintStream err) {
+        return run(args, env, distribution, System.in, out, err);
+    }
+
+    /** Runs one command, {@code exec -} reading its command lines from {@code in}. */
+    static int run(String[] args, Map<String, String> env, Path distribution, InputStream in, PrintStream out,
+            PrintStream err) {
         Arguments arguments;
         try {
             arguments = Arguments.parse(args);
@@ -47,8 +61,11 @@ public final class Main {
                     err.println("revisor: " + e.getMessage());
                     return ExitCodes.USAGE;
                 }
-                return new ExecClient(layout.controlSocket(), layout.home, out, err, timeoutMillis)
-                        .execute(arguments.commandLine);
+                ExecClient client = new ExecClient(layout.controlSocket(), layout.home, out, err, timeoutMillis);
+                if (arguments.batchSource == null) {
+                    return client.execute(arguments.commandLine);
+                }
+                return BatchCommand.run(client, arguments.batchSource, arguments.keepGoing, in, err);
             case STOP:
                 return new StopCommand(layout, out, err).stop(arguments.stopTimeoutSeconds);
             case START:

@@ -189,4 +189,42 @@ class ArgumentsTest {
         assertThat(Launcher.shellQuoted("/tmp/my home")).isEqualTo("'/tmp/my home'");
         assertThat(Launcher.shellQuoted("/tmp/it's")).isEqualTo("'/tmp/it'\\''s'");
     }
+
+    @Test
+    void execDashAndFileMakeABatchAndKeepGoingBelongsToThem() throws Exception {
+        Arguments stdin = Arguments.parse(new String[] {"exec", "-"});
+        assertThat(stdin.command).isEqualTo(Arguments.Command.EXEC);
+        assertThat(stdin.batchSource).isEqualTo("-");
+        assertThat(stdin.commandLine).isNull();
+        assertThat(stdin.keepGoing).isFalse();
+        Arguments file = Arguments.parse(new String[] {"exec", "--keep-going", "--file", "script.txt", "--timeout",
+                "5"});
+        assertThat(file.batchSource).isEqualTo("script.txt");
+        assertThat(file.keepGoing).isTrue();
+        assertThat(Arguments.parse(new String[] {"--file=s.txt", "exec"}).batchSource).isEqualTo("s.txt");
+        assertThat(Arguments.parse(new String[] {"exec", "lb"}).batchSource).isNull();
+
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"exec", "-", "lb"}))
+                .isInstanceOf(UsageException.class).hasMessage("exec - reads the command lines from standard input;"
+                        + " it takes no command line of its own ('lb')");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"exec", "--file", "s.txt", "lb"}))
+                .isInstanceOf(UsageException.class).hasMessage("exec --file s.txt runs the command lines of that file;"
+                        + " it takes no command line of its own ('lb')");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"exec", "--keep-going", "lb"}))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("--keep-going is an option of 'exec -' and 'exec --file FILE' only");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"status", "--file", "s.txt"}))
+                .isInstanceOf(UsageException.class).hasMessage("--file is an option of 'exec' only");
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"exec", "--file"}))
+                .isInstanceOf(UsageException.class).hasMessage("--file needs a value");
+    }
+
+    @Test
+    void aMissingBatchFileIsNamedWithStatus66BeforeAnyConnection() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"--home", "/nonexistent-home", "exec", "--file", "no/such.txt"}, Map.of(),
+                DIST, new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(err, true));
+        assertThat(status).isEqualTo(ExitCodes.NO_INPUT).isEqualTo(66);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("revisor: --file no/such.txt: no such file\n");
+    }
 }

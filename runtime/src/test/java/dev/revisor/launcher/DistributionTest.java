@@ -127,6 +127,7 @@ class DistributionTest {
         assertThat(log).contains("no Revisor instance runs in " + dir)
                 .contains("dev.revisor.launcher.ExecClient")
                 .doesNotContain("com.google.gson").doesNotContain("org.osgi.").doesNotContain("org.apache.felix")
-                .doesNotContain("dev.revisor.launcher.Launcher").doesNotContain("dev.revisor.launcher.BootPlan");
+                .doesNotContain("dev.revisor.launcher.Launcher").doesNotContain("dev.revisor.launcher.BootPlan")
+                .as("a single exec loads nothing of the batch mode").doesNotContain("dev.revisor.launcher.Batch");
     }
 }

@@ -21,7 +21,10 @@ import org.osgi.service.log.Logger;
 
 /**
  * One client connection: check the peer, read the request, run the command line in a fresh Gogo session whose
- * output and error streams send {@code O} and {@code E} frames, answer {@code R} with the exit status, close.
+ * output and error streams send {@code O} and {@code E} frames, answer {@code R} with the exit status, close. A
+ * batch ({@code B} requests) repeats the read-run-answer steps on the same connection, each command line with the
+ * same limits as a single one (request size and time, specials, watchdog), until an {@code X} request or the client
+ * closes; the peer is checked once, for the connection.
  * <p>
  * Its slot is given back exactly once: when the connection ends, or earlier when the watchdog abandons a command
  * that ran past {@code command.timeout.ms} (the client is told, the connection closed, the thread interrupted and
@@ -61,7 +64,8 @@ final class Connection implements Runnable {
     private final SocketChannel socket;
     private final Host host;
     private final Runnable done;
-    private final long acceptedAt = System.nanoTime();
+    /** Since when the connection has waited for its client's next request ({@code System.nanoTime()}). */
+    private volatile long waitingSince = System.nanoTime();
     private final AtomicBoolean released = new AtomicBoolean();
     private final AtomicBoolean evicted = new AtomicBoolean();
     private final AtomicInteger command = new AtomicInteger(RUNNING);
@@ -106,7 +110,7 @@ final class Connection implements Runnable {
             return 0;
         }
         if (!requestRead) {
-            return acceptedAt;
+            return waitingSince;
         }
         FrameSink s = sink;
         return s == null ? 0 : s.stalledSince();
@@ -216,23 +220,53 @@ final class Connection implements Runnable {
             out.status(ControlProtocol.STATUS_PERMISSION_DENIED);
             return;
         }
-        String line;
-        try {
-            line = RequestReader.read(channel, host.settings().maxRequestBytes(),
-                    host.settings().requestTimeoutMillis());
+        for (boolean first = true; ; first = false) {
+            RequestReader.Request request;
+            try {
+                request = RequestReader.read(channel, host.settings().maxRequestBytes(),
+                        host.settings().requestTimeoutMillis(), !first);
+            } catch (BadRequestException e) {
+                requestRead = true;
+                refuse(out, e);
+                return;
+            } catch (IOException e) {
+                host.logger().debug("control socket: no request read: {}", e.toString());
+                return;
+            }
+            if (request == null) {
+                return; // the client ended its batch between two requests
+            }
             requestRead = true;
-            RequestGuard.check(line, host.settings().maxRequestSpecials());
-        } catch (BadRequestException e) {
-            requestRead = true;
-            host.logger().warn("control socket: bad request: {}", e.getMessage());
-            out.write(ControlProtocol.FRAME_ERR, utf8("bad request: " + e.getMessage() + "\n"));
-            out.status(1);
-            return;
-        } catch (IOException e) {
-            host.logger().debug("control socket: no request read: {}", e.toString());
-            return;
+            boolean answered;
+            try {
+                RequestGuard.check(request.line(), host.settings().maxRequestSpecials());
+                answered = run(request.line(), out);
+            } catch (BadRequestException e) {
+                refuse(out, e); // the whole request was read: a batch may go on
+                answered = true;
+            }
+            if (!answered || !request.keepsOpen() || host.stopping()) {
+                return;
+            }
+            waitingSince = System.nanoTime();
+            requestRead = false;
         }
+    }
+
+    private void refuse(FrameSink out, BadRequestException e) {
+        host.logger().warn("control socket: bad request: {}", e.getMessage());
+        out.write(ControlProtocol.FRAME_ERR, utf8("bad request: " + e.getMessage() + "\n"));
+        out.status(1);
+    }
+
+    /**
+     * Runs one command line under the watchdog and answers its status.
+     *
+     * @return false if the watchdog took over the connection (the command ran past its limit)
+     */
+    private boolean run(String line, FrameSink out) {
         host.logger().debug("control socket: executing {}", line);
+        command.set(RUNNING);
         ScheduledFuture<?> watch = host.watchdog().schedule(this::timeOut, host.settings().commandTimeoutMillis(),
                 TimeUnit.MILLISECONDS);
         int status;
@@ -243,9 +277,10 @@ final class Connection implements Runnable {
         }
         if (command.compareAndSet(RUNNING, ENDED)) {
             out.status(status);
-        } else {
-            host.logger().info("control socket: the command that timed out ended after all");
+            return true;
         }
+        host.logger().info("control socket: the command that timed out ended after all");
+        return false;
     }
 
     /** @return the exit status: 0 success, 1 the command threw */
@@ -291,6 +326,8 @@ final class Connection implements Runnable {
             }
             stdout.flush();
             stderr.flush();
+            outFrames.seal();
+            errFrames.seal();
         }
     }
 

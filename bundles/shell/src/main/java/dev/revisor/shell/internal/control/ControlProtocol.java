@@ -21,6 +21,12 @@ final class ControlProtocol {
     static final byte[] MAGIC = {'R', 'V', 'S', 'R'};
     static final int VERSION = 1;
     static final byte OP_EXECUTE = 'X';
+    /**
+     * Execute a command line and keep the connection open for the next request (batch mode, {@code exec -}): after
+     * the {@code R} frame the server reads another request from the same connection; the client ends the batch by
+     * sending an {@code X} request last, or by closing the connection between requests.
+     */
+    static final byte OP_BATCH = 'B';
     /** Magic (4), version (1), operation (1), length (4). */
     static final int HEADER_BYTES = 10;
     /**
@@ -48,9 +54,14 @@ final class ControlProtocol {
 
     /** @return the complete request that executes {@code commandLine} */
     static byte[] encodeRequest(String commandLine) {
+        return encodeRequest(OP_EXECUTE, commandLine);
+    }
+
+    /** @return the complete request of {@code operation} ({@link #OP_EXECUTE} or {@link #OP_BATCH}) */
+    static byte[] encodeRequest(byte operation, String commandLine) {
         byte[] line = commandLine.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + line.length);
-        b.put(MAGIC).put((byte) VERSION).put(OP_EXECUTE).putInt(line.length).put(line);
+        b.put(MAGIC).put((byte) VERSION).put(operation).putInt(line.length).put(line);
         return b.array();
     }
 
@@ -71,9 +82,9 @@ final class ControlProtocol {
             throw new BadRequestException("unsupported protocol version " + (header[4] & 0xff)
                     + " (this server speaks version " + VERSION + ")");
         }
-        if (available >= 6 && header[5] != OP_EXECUTE) {
+        if (available >= 6 && header[5] != OP_EXECUTE && header[5] != OP_BATCH) {
             throw new BadRequestException("unknown operation " + describe(header, 5, 1)
-                    + " (the only operation is 'X', execute a command line)");
+                    + " (the operations are 'X', execute a command line, and 'B', execute one of a batch)");
         }
         if (available >= HEADER_BYTES) {
             int length = ByteBuffer.wrap(header, 6, 4).getInt();
@@ -85,6 +96,14 @@ final class ControlProtocol {
                         + maxBytes + " bytes");
             }
         }
+    }
+
+    /**
+     * @param header a complete header that passed {@link #checkHeader}
+     * @return whether the request is one of a batch ({@link #OP_BATCH}): the connection stays open after its answer
+     */
+    static boolean keepsOpen(byte[] header) {
+        return header[5] == OP_BATCH;
     }
 
     /**

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads the one request of a connection against a deadline (a Unix-domain socket has no read timeout of its own),
+ * Reads a request of a connection (one, or several in a batch) against a deadline (a Unix-domain socket has no read timeout of its own),
  * through the connection's non-blocking {@link ConnectionChannel}.
  * <p>
  * Each header field is checked as soon as it has arrived: garbage is refused at once, not at the deadline. Memory:
@@ -19,37 +19,53 @@ final class RequestReader {
     private RequestReader() {
     }
 
+    /** One request: its command line, and whether the connection stays open after its answer (a batch). */
+    record Request(String line, boolean keepsOpen) {
+    }
+
     /**
      * @param channel       the connection
      * @param maxBytes      the longest command line accepted, in bytes
      * @param timeoutMillis how long the whole request may take to arrive
-     * @return the command line
+     * @param endAllowed    whether the client may close the connection instead of sending a request (between the
+     *                      requests of a batch)
+     * @return the request; null if {@code endAllowed} and the connection ended before its first byte
      * @throws BadRequestException the request is malformed, truncated or late; the channel is still usable
      *                             for the answer
      * @throws IOException         the channel failed or the thread was interrupted
      */
-    static String read(ConnectionChannel channel, int maxBytes, long timeoutMillis)
+    static Request read(ConnectionChannel channel, int maxBytes, long timeoutMillis, boolean endAllowed)
             throws IOException, BadRequestException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         ByteBuffer header = ByteBuffer.allocate(ControlProtocol.HEADER_BYTES);
         while (header.hasRemaining()) {
-            fill(channel, header, deadline, timeoutMillis, "header");
+            if (!fill(channel, header, deadline, timeoutMillis, "header", endAllowed && header.position() == 0)) {
+                return null;
+            }
             ControlProtocol.checkHeader(header.array(), header.position(), maxBytes);
         }
         ByteBuffer body = ByteBuffer.allocate(ControlProtocol.commandLength(header.array()));
         while (body.hasRemaining()) {
-            fill(channel, body, deadline, timeoutMillis, "command line");
+            fill(channel, body, deadline, timeoutMillis, "command line", false);
         }
-        return ControlProtocol.decodeCommandLine(body.array());
+        return new Request(ControlProtocol.decodeCommandLine(body.array()),
+                ControlProtocol.keepsOpen(header.array()));
     }
 
-    /** Reads at least one byte into {@code buffer}, waiting for the channel until the deadline. */
-    private static void fill(ConnectionChannel channel, ByteBuffer buffer, long deadline, long timeoutMillis,
-            String what) throws IOException, BadRequestException {
+    /**
+     * Reads at least one byte into {@code buffer}, waiting for the channel until the deadline.
+     *
+     * @return false if the stream ended and {@code endAllowed}
+     */
+    private static boolean fill(ConnectionChannel channel, ByteBuffer buffer, long deadline, long timeoutMillis,
+            String what, boolean endAllowed) throws IOException, BadRequestException {
         while (true) {
             int n = channel.read(buffer);
             if (n > 0) {
-                return;
+                return true;
+            }
+            if (n < 0 && endAllowed) {
+                return false;
             }
             if (n < 0) {
                 throw new BadRequestException(ControlProtocol.truncated(buffer.position(), buffer.capacity(), what));

@@ -69,7 +69,7 @@ class ControlProtocolTest {
         byte[] request = ControlProtocol.encodeRequest("help");
         request[5] = 'S';
         assertThatThrownBy(() -> read(request)).isInstanceOf(BadRequestException.class)
-                .hasMessage("unknown operation \"S\" (the only operation is 'X', execute a command line)");
+                .hasMessage("unknown operation \"S\" (the operations are 'X', execute a command line, and 'B', execute one of a batch)");
     }
 
     @Test

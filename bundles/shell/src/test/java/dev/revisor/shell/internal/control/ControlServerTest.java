@@ -214,7 +214,7 @@ class ControlServerTest {
             assertThat(a.send(version2).response().err())
                     .isEqualTo("bad request: unsupported protocol version 2 (this server speaks version 1)\n");
             assertThat(b.send(opS).response().err())
-                    .isEqualTo("bad request: unknown operation \"S\" (the only operation is 'X', execute a command line)\n");
+                    .isEqualTo("bad request: unknown operation \"S\" (the operations are 'X', execute a command line, and 'B', execute one of a batch)\n");
         }
     }
 

@@ -37,6 +37,28 @@ final class TestClient implements AutoCloseable {
         return send(ControlProtocol.encodeRequest(commandLine));
     }
 
+    /** Sends one request of a batch: the server keeps the connection open after its answer. */
+    TestClient batch(String commandLine) throws IOException {
+        return send(ControlProtocol.encodeRequest(ControlProtocol.OP_BATCH, commandLine));
+    }
+
+    /** Reads every frame up to and including R, without expecting the server to close (a batch). */
+    Response answer() throws IOException {
+        List<Frame> frames = new ArrayList<>();
+        for (Frame f = next(); f != null; f = next()) {
+            frames.add(f);
+            if (f.type() == ControlProtocol.FRAME_STATUS) {
+                return new Response(frames);
+            }
+        }
+        throw new IOException("the connection ended without an R frame; got " + frames);
+    }
+
+    /** @return whether the server closed the connection (the next read is the end of the stream) */
+    boolean closedByServer() throws IOException {
+        return in.read() == -1;
+    }
+
     /** @return the next frame, or null at the end of the stream */
     Frame next() throws IOException {
         return ControlProtocol.readFrame(in);

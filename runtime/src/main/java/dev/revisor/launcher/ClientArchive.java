@@ -1,0 +1,136 @@
+package dev.revisor.launcher;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * The client's side of its class-data archive (bin/revisor makes and uses it; docs/running.md, "Start-up of the
+ * client"): a stamp next to the archive names the Java build, the class path and the launcher jar's size and CRC-32
+ * it was made for. A run that makes the archive writes the stamp ({@code -Drevisor.cds.create=STAMP}); a run that
+ * uses it ({@code -Drevisor.cds.stamp=STAMP}) checks it first and deletes an archive made for anything else, so that
+ * the next {@code exec} makes a new one.
+ * <p>
+ * The JVM refuses an archive made by another Java build or for another class path by itself, but it recognises a
+ * changed jar only by its file time and size, and the build writes every jar with the same time (reproducible
+ * builds): a rebuilt launcher jar of the same size would run with the archived, old classes. When the stamp shows that
+ * the jar changed, the command is therefore run again by a fresh {@code bin/revisor} (without the archive, which is
+ * gone by then) instead of by this JVM.
+ * <p>
+ * Runs on the client's main thread. Never fails the command: any error is ignored (the archive is an optimisation).
+ */
+final class ClientArchive {
+    private ClientArchive() {
+    }
+
+    /** What the archive was made for: JVM version, Java installation, class path, launcher jar size and CRC-32. */
+    static String identity() {
+        String classPath = System.getProperty("java.class.path", "");
+        int end = classPath.indexOf(File.pathSeparatorChar);
+        return System.getProperty("java.vm.version") + "\n" + System.getProperty("java.home") + "\n" + classPath
+                + "\n" + jarId(Paths.get(end < 0 ? classPath : classPath.substring(0, end))) + "\n";
+    }
+
+    /** @return {@code SIZE CRC32} of the file, or {@code unreadable} */
+    static String jarId(Path jar) {
+        try {
+            byte[] bytes = Files.readAllBytes(jar);
+            CRC32 crc = new CRC32();
+            crc.update(bytes, 0, bytes.length);
+            return bytes.length + " " + Long.toHexString(crc.getValue());
+        } catch (IOException | RuntimeException e) {
+            return "unreadable";
+        }
+    }
+
+    /**
+     * Before a client command: checks the stamp of the archive in use, deletes a stale archive, and tells whether
+     * this JVM may have loaded old classes from it (the launcher jar changed).
+     *
+     * @return true if the command must run in a fresh JVM ({@link #rerun})
+     */
+    static boolean beforeCommand() {
+        String stamp = System.getProperty("revisor.cds.stamp");
+        if (stamp == null) {
+            return false;
+        }
+        try {
+            String recorded = check(Paths.get(stamp), identity());
+            return recorded != null && !lastLine(recorded).equals(lastLine(identity()));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** After a client command that made the archive: writes its stamp. */
+    static void afterCommand() {
+        String create = System.getProperty("revisor.cds.create");
+        if (create == null) {
+            return;
+        }
+        try {
+            String identity = identity();
+            Files.write(Paths.get(create), identity.getBytes(StandardCharsets.UTF_8));
+            check(Paths.get(create), identity); // reads it back: the classes of the check go into the archive
+        } catch (IOException | RuntimeException e) {
+            // an optimisation only: the command's outcome stands
+        }
+    }
+
+    /**
+     * Runs the command again through {@code bin/revisor} (standard streams inherited).
+     *
+     * @return its exit status, or -1 if it could not be started (then run it here)
+     */
+    static int rerun(String[] args) {
+        String dist = System.getProperty("revisor.dist");
+        if (dist == null) {
+            return -1;
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(dist, "bin", "revisor").toString());
+        for (String arg : args) {
+            command.add(arg);
+        }
+        try {
+            return new ProcessBuilder(command).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.FAILURE;
+        }
+    }
+
+    /**
+     * Deletes the archive next to {@code stamp} (its name without {@code .stamp}) and the stamp unless the stamp is
+     * {@code identity}.
+     *
+     * @return null if they match; else what the stamp said ("" when there was none), after deleting both
+     */
+    static String check(Path stamp, String identity) throws IOException {
+        String recorded = "";
+        if (Files.isRegularFile(stamp)) {
+            recorded = new String(Files.readAllBytes(stamp), StandardCharsets.UTF_8);
+        }
+        if (identity.equals(recorded)) {
+            return null;
+        }
+        String name = stamp.getFileName().toString();
+        Path archive = stamp.resolveSibling(name.substring(0, name.length() - ".stamp".length()));
+        Files.deleteIfExists(archive);
+        Files.deleteIfExists(stamp);
+        return recorded;
+    }
+
+    private static String lastLine(String text) {
+        String trimmed = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        return trimmed.substring(trimmed.lastIndexOf('\n') + 1);
+    }
+}
