@@ -46,6 +46,11 @@ final class JournalWriter implements AutoCloseable {
     /** How long a recorded line waits at most before the writer hands it to the OS (2 ms). */
     static final long BATCH_WINDOW_NANOS = 2_000_000L;
     private static final int QUEUE_CAPACITY = 65_536;
+    /**
+     * The most characters one round encodes before it writes them (1 MiB): a producer faster than the encoding must
+     * not keep the writer taking forever without writing anything (and growing one batch without bound).
+     */
+    static final int MAX_BATCH_CHARS = 1 << 20;
 
     private final JournalFiles files;
     private final JournalCodec codec;
@@ -213,18 +218,23 @@ final class JournalWriter implements AutoCloseable {
                 boolean stopping = stopRequested;
                 journalDropped();
                 int taken = take(lines, syncs, followers.isEmpty() ? null : written);
+                boolean full = lines.length() >= MAX_BATCH_CHARS;
                 if (write(lines)) {
                     tellFollowers(written);
                 }
                 written.clear();
                 lines.setLength(0);
-                if (!syncs.isEmpty() || stopping) { // one force for every sync that came in this round
+                boolean last = stopping && !full; // stopping: every event queued before close() is written first
+                if (!syncs.isEmpty() || last) { // one force for every sync that came in this round
                     force();
                     syncs.forEach(f -> f.complete(null));
                     syncs.clear();
                 }
-                if (stopping) {
+                if (last) {
                     break;
+                }
+                if (full) {
+                    continue; // the round stopped at its limit: what is left is taken at once
                 }
                 if (taken > 0) {
                     LockSupport.parkNanos(this, BATCH_WINDOW_NANOS); // more are likely coming: take them together
@@ -256,12 +266,12 @@ final class JournalWriter implements AutoCloseable {
     }
 
     /**
-     * Takes everything queued: events are encoded into {@code lines} (and, when {@code written} is not null, added to
-     * it), sync requests go to {@code syncs}.
+     * Takes what is queued, up to {@link #MAX_BATCH_CHARS} of lines: events are encoded into {@code lines} (and, when
+     * {@code written} is not null, added to it), sync requests go to {@code syncs}.
      */
     private int take(StringBuilder lines, List<CompletableFuture<Void>> syncs, List<AuditEventDTO> written) {
         int taken = 0;
-        for (Object item = queue.poll(); item != null; item = queue.poll()) {
+        for (Object item = queue.poll(); item != null; item = lines.length() >= MAX_BATCH_CHARS ? null : queue.poll()) {
             if (item instanceof AuditEventDTO) {
                 queued.decrementAndGet();
                 AuditEventDTO event = (AuditEventDTO) item;
