@@ -151,8 +151,11 @@ final class Checker {
         case "pending" -> List.of("deploy.pending", "deploy.stranded", "deploy.recovered:completed");
         case "failed" -> List.of("deploy.failed", "deploy.rollback-failed", "deploy.start-returned:failed", "deploy.recovered:completed",
                 "deploy.recovered:failed");
-        case "refused" -> List.of("deploy.refused", "deploy.api-gate");
-        case "rolled-back" -> List.of("deploy.rolled-back", "deploy.recovered:rolled-back");
+        // refused and rolled-back files whose bundle (running older bytes) another file's removal stranded, stopped or
+        // brought back: the event is the file's, about the file's bytes, and the record keeps its state
+        case "refused" -> List.of("deploy.refused", "deploy.api-gate", "deploy.stranded", "deploy.failed", "deploy.revived");
+        case "rolled-back" -> List.of("deploy.rolled-back", "deploy.recovered:rolled-back", "deploy.stranded", "deploy.failed",
+                "deploy.revived");
         default -> List.of();
         };
         String key = type + (decision != null ? ":" + decision : outcome != null ? ":" + outcome : "");

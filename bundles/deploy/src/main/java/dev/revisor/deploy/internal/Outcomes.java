@@ -32,6 +32,9 @@ import dev.revisor.deploy.api.DeployStatusDTO;
  * other threads see published copies (see {@link #published}), never a record half-written.
  */
 final class Outcomes {
+    /** Joins what happened to a bundle and why the file's own bytes do not run, in the reason of such a file. */
+    private static final String BYTES_DO_NOT_RUN = ". The file's own bytes do not run either: ";
+
     static final String FAILED_SUFFIX = ".failed";
     static final String PENDING_SUFFIX = ".pending";
     /**
@@ -165,6 +168,25 @@ final class Outcomes {
      */
     private void markDependent(Operation op, FileRecord rec, Bundle bundle, String by, String uncapped, String type,
             Map<String, Object> details, String state, String marker) {
+        if (fileBytesDoNotRun(rec)) {
+            // the file's own bytes were rolled back or refused before, and the bundle runs older bytes: the record keeps
+            // saying so (a pending or failed record would be about the bundle's bytes, not the file's, and a bundle that
+            // came back later would be recorded deployed while the file's bytes do not run: fault campaign, seed 2340)
+            String reason = capped(uncapped + BYTES_DO_NOT_RUN + rec.reason);
+            details.put("sha256", rec.triedSha256);
+            details.put("runs", rec.sha256);
+            details.put("by", by);
+            details.put("reason", reason);
+            ctx.journal.record(type, op.id(), bundle, details);
+            rec.operation = op.id();
+            rec.reason = reason;
+            rec.time = Instant.now().toString();
+            rec.marker = rec.file + FAILED_SUFFIX;
+            publish(rec);
+            writeMarker(rec.file, FAILED_SUFFIX, markerText(rec, headline(rec.state)));
+            ctx.log.warn("deploy: {} {}", rec.file, reason);
+            return;
+        }
         String reason = capped(uncapped);
         details.put("by", by);
         details.put("reason", reason);
@@ -178,6 +200,27 @@ final class Outcomes {
         publish(rec);
         writeMarker(rec.file, marker, markerText(rec, headline(state)));
         ctx.log.warn("deploy: {} {}", rec.file, reason);
+    }
+
+    /** @return whether the file holds bytes that were rolled back or refused while its bundle runs older ones */
+    static boolean fileBytesDoNotRun(FileRecord rec) {
+        return (DeployFileDTO.ROLLED_BACK.equals(rec.state) || DeployFileDTO.REFUSED.equals(rec.state))
+                && rec.triedSha256 != null && !rec.triedSha256.equals(rec.sha256);
+    }
+
+    /**
+     * The bundle of a file whose own bytes do not run ({@link #fileBytesDoNotRun}) runs its older bytes again (what it
+     * waited for came back): the record says so, and keeps its state and marker.
+     */
+    void runsAgain(FileRecord rec, Bundle bundle, String trigger) {
+        String reason = rec.reason == null ? "" : rec.reason;
+        int at = reason.indexOf(BYTES_DO_NOT_RUN);
+        String why = at < 0 ? reason : reason.substring(at + BYTES_DO_NOT_RUN.length());
+        rec.reason = capped(Explain.name(bundle) + " runs its previous bytes again (" + trigger + " brought what it waited"
+                + " for)" + BYTES_DO_NOT_RUN + why);
+        rec.time = Instant.now().toString();
+        publish(rec);
+        writeMarker(rec.file, FAILED_SUFFIX, markerText(rec, headline(rec.state)));
     }
 
     /** Sets an operation's outcome with a capped reason (for operations that change no file's record). */

@@ -95,6 +95,9 @@ final class RemoveTransaction {
             strandedPrefixes.add(Explain.name(b) + " ");
             FileRecord dependent = outcomes.byBundle(id);
             if (dependent != null && !dependent.file.equals(name)) {
+                if (Outcomes.fileBytesDoNotRun(dependent)) {
+                    revival.strandedOutsideFolder(id); // its record stays rolled-back or refused: started again as such
+                }
                 outcomes.stranded(op, dependent, b, name, "installed " + Explain.name(b) + ", but it waits: " + waits
                         + ", which " + name + " provided until it was removed (operation " + op.id() + "). It starts as soon as"
                         + " a bundle that provides it is deployed.");

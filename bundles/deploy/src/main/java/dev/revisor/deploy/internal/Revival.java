@@ -32,7 +32,10 @@ final class Revival {
         this.install = install;
     }
 
-    /** A removal left this bundle (not from the folder) unresolved: start it again once it resolves. */
+    /**
+     * A removal left this bundle unresolved: start it again once it resolves. For bundles not from the folder, and for
+     * those of files whose own bytes do not run (rolled back or refused), whose records keep their state.
+     */
     void strandedOutsideFolder(long bundleId) {
         strandedOutside.add(bundleId);
     }
@@ -87,10 +90,19 @@ final class Revival {
             strandedOutside.remove(id);
             String trigger = file == null ? "the deploy folder's start" : file;
             Starter.Result r = ctx.starter.start(b, Bundle.START_ACTIVATION_POLICY, trigger);
-            java.util.Map<String, Object> details = DeployContext.details(trigger, null);
+            // a bundle of a file whose own bytes do not run is journaled as that file's (the sha is the file's bytes)
+            FileRecord rec = outcomes.byBundle(id);
+            boolean ofFile = rec != null && Outcomes.fileBytesDoNotRun(rec);
+            java.util.Map<String, Object> details = DeployContext.details(ofFile ? rec.file : trigger, ofFile ? rec.triedSha256 : null);
+            if (ofFile) {
+                details.put("trigger", trigger);
+            }
             details.put("outcome", r.started() ? "started" : r.stuck != null ? "stuck" : "failed");
             details.putAll(Explain.exceptionDetails(r.failure));
             ctx.journal.record("deploy.revived", null, b, details);
+            if (ofFile && r.started()) {
+                outcomes.runsAgain(rec, b, trigger);
+            }
             any = true;
         }
         return any;

@@ -151,4 +151,33 @@ class RemovalPathsTest extends DeployPathsSupport {
                 .isEqualTo(DeployEngine.PENDING_SUFFIX);
         assertThat(h.markerText(USER_JAR)).contains("package " + PKG);
     }
+
+    @Test
+    void aRolledBackFileWhoseBundleIsStrandedStaysRolledBackAndItsBundleComesBackWithItsProvider() throws Exception {
+        libAndUserRunning();
+        h.fw.behaviour(USER, "1.1.0").startThrows(activatorError("1.1.0 cannot start"));
+        h.deploy(USER_JAR, user("1.1.0"));
+        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.ROLLED_BACK);
+
+        h.remove(LIB_JAR);
+
+        DeployFileDTO row = h.row(USER_JAR);
+        assertThat(row.state).as("the file's bytes still do not run: not pending about older bytes")
+                .isEqualTo(DeployFileDTO.ROLLED_BACK);
+        assertThat(row.reason).contains("it waits").contains("The file's own bytes do not run either").contains("1.1.0 cannot start");
+        assertThat(h.markerKind(USER_JAR)).isEqualTo(DeployEngine.FAILED_SUFFIX);
+        assertThat(h.state(USER)).isEqualTo("INSTALLED");
+        dev.revisor.audit.api.AuditEventDTO stranded = h.events(USER_JAR).get(h.events(USER_JAR).size() - 1);
+        assertThat(stranded.type).isEqualTo("deploy.stranded");
+        assertThat(stranded.details.get("sha256")).as("about the file's bytes").isEqualTo(sha256(user("1.1.0")));
+
+        h.deploy(LIB_JAR, lib("2.0.0"));
+
+        assertThat(h.state(USER)).isEqualTo("ACTIVE");
+        assertThat(h.bundle(USER).getVersion()).hasToString("1.0.0");
+        row = h.row(USER_JAR);
+        assertThat(row.state).isEqualTo(DeployFileDTO.ROLLED_BACK);
+        assertThat(row.reason).contains("runs its previous bytes again").contains("1.1.0 cannot start");
+        assertThat(h.lastEvent(USER_JAR)).isEqualTo("deploy.revived");
+    }
 }
