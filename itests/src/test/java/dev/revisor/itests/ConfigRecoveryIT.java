@@ -43,11 +43,11 @@ public class ConfigRecoveryIT {
         move(jar, deploy, "hold.jar");
         revisor.exec("audit:deploys --wait");
         write(deploy, "value = 1\n");
-        RevisorTestSupport.await("value 1 applied", 30_000, () -> "applied".equals(field("state")));
+        RevisorTestSupport.await("value 1 applied", 60_000, () -> "applied".equals(field("state")));
 
         Files.writeString(revisor.home.resolve("hold"), "");
         write(deploy, "value = 2\n");
-        RevisorTestSupport.await("the change is in progress: the modified method is held", 30_000,
+        RevisorTestSupport.await("the change is in progress: the modified method is held", 60_000,
                 () -> Files.exists(revisor.home.resolve("holding")) && Files.exists(revisor.home.resolve("data/config/inflight.json")));
         String interrupted = JsonParser.parseString(Files.readString(revisor.home.resolve("data/config/inflight.json")))
                 .getAsJsonObject().get("operation").getAsString();
@@ -55,14 +55,14 @@ public class ConfigRecoveryIT {
         Files.delete(revisor.home.resolve("hold"));
 
         revisor.start();
-        RevisorTestSupport.await("config.recovered is journaled", 30_000, () -> recovered() != null);
+        RevisorTestSupport.await("config.recovered is journaled", 60_000, () -> recovered() != null);
         JsonObject recovered = recovered();
         assertNotNull(recovered);
         JsonObject d = recovered.getAsJsonObject("details");
         assertEquals(interrupted, d.get("interruptedOperation").getAsString());
         assertEquals("new", d.get("inForce").getAsString());
         assertEquals("deploy/" + FILE, d.get("file").getAsString());
-        RevisorTestSupport.await("the file's row names the interrupted change", 30_000,
+        RevisorTestSupport.await("the file's row names the interrupted change", 60_000,
                 () -> interrupted.equals(field("operation")) && "applied".equals(field("state")));
         assertTrue(field("reason"), field("reason").contains("interrupted") && field("reason").contains("in force"));
         JsonObject shown = JsonParser.parseString(revisor.exec("audit:config --json dev.revisor.itests.hold")).getAsJsonObject();
