@@ -115,6 +115,10 @@ final class Recovery {
         FileRecord rec = outcomes.getOrCreate(tx.file);
         Bundle bundle = ctx.bundle(tx.bundleId);
         if (bundle == null) {
+            Bundle back = tx.rollingBack || !Transaction.PREPARED.equals(tx.phase) ? null : reinstallPrevious(tx);
+            if (back != null) {
+                return previousBack(op, rec, tx, back, what);
+            }
             outcomes.outcome(op, Operation.FAILED, what + "; its bundle " + tx.bundleId + " is gone; the file, if it is still there, is"
                     + " installed anew");
             outcomes.forget(tx.file);
@@ -242,6 +246,52 @@ final class Recovery {
             ctx.log.warn("deploy: cannot read what {} runs ({}); judging by its last-modified time", Explain.name(bundle), e.toString());
             return bundle.getLastModified() == tx.lastModifiedBefore ? Runs.PREVIOUS : Runs.NEW;
         }
+    }
+
+    /**
+     * The framework no longer has the bundle of an update that had not applied its bytes yet: its cache entry did not
+     * survive the kill (Felix writes a bundle's state while it stops it). The kept previous bytes, which ran before
+     * the update began, are installed again from the file's location.
+     *
+     * @return the bundle installed again, or {@code null} when there are no previous bytes or the install fails
+     */
+    private Bundle reinstallPrevious(Transaction tx) {
+        Path previous = ctx.store.bytes(tx.file);
+        if (tx.location == null || !Files.isRegularFile(previous)) {
+            return null;
+        }
+        try (java.io.InputStream in = Files.newInputStream(previous)) {
+            return ctx.bundles.installBundle(tx.location, in);
+        } catch (BundleException | IOException | RuntimeException e) {
+            ctx.log.error("deploy: cannot install the previous bytes of {} again: {}", tx.file, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * The previous bytes run again (started when the bundle was active before the update), and the file is tried
+     * again as a normal change: nothing of the update had been applied (fault campaign, seed 2867: the new bytes
+     * were installed in its place, and the bundle that had run was gone from every record).
+     */
+    private String previousBack(Operation op, FileRecord rec, Transaction tx, Bundle back, String what) throws IOException {
+        ctx.store.discardStaged(tx.file);
+        rec.location = tx.location;
+        rec.bundleId = back.getBundleId();
+        rec.sha256 = tx.previousSha256;
+        rec.triedSha256 = null;
+        String runs = "installed again";
+        if (tx.activeBefore.contains(tx.bundleId)) {
+            Starter.Result r = ctx.starter.start(back, Bundle.START_ACTIVATION_POLICY, tx.file);
+            runs = r.started() ? "installed and started again" : r.stuck != null ? "installed again; its start has not returned yet"
+                    : "installed again, but it did not start: " + Explain.failure(r.failure);
+        }
+        String reason = what + "; the framework no longer had bundle " + tx.bundleId + " at the restart (its cache entry did not"
+                + " survive the kill); its previous bytes are " + runs + " as " + Explain.name(back) + ", and the file is tried again";
+        outcomes.outcome(op, Operation.ROLLED_BACK, reason);
+        rec.state = DeployFileDTO.WAITING;
+        rec.reason = reason;
+        rec.seenModified = -1; // judged anew by the start-up
+        return ROLLED_BACK;
     }
 
     /** @return the decision that matches the file's record after the recovery */

@@ -422,6 +422,11 @@ final class FakeFramework implements BundleContext, FrameworkWiring {
         }
     }
 
+    /** What Felix does with a bundle whose cache entry did not survive a kill -9: at the next start it no longer has it. */
+    synchronized void lose(long bundleId) {
+        installed.remove(bundleId);
+    }
+
     /** Releases blocked activators and stops the refresh thread. */
     void close() {
         releaseAll();

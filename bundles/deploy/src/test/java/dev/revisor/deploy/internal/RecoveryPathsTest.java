@@ -151,4 +151,28 @@ class RecoveryPathsTest extends DeployPathsSupport {
         assertThat(h.markerKind(USER_JAR)).isEqualTo(DeployEngine.PENDING_SUFFIX);
         assertThat(h.markerText(USER_JAR)).contains("package " + PKG + " [2.0.0,3.0.0)");
     }
+
+    @Test
+    void anUpdateWhoseBundleTheFrameworkLostAtTheKillBringsThePreviousBytesBackThenTriesTheFileAgain() throws Exception {
+        libAndUserRunning();
+        long lost = h.bundle(LIB).getBundleId();
+        h.fw.faults().at(Step.UPDATE, LIB, () -> new Crash("killed while the old bundle was being stopped"));
+        assertThatThrownBy(() -> h.deploy(LIB_JAR, lib("2.1.0"))).isInstanceOf(Crash.class);
+        assertThat(h.writeAheadRecordLeft()).isTrue();
+        h.fw.lose(lost);
+
+        h.restart();
+
+        AuditEventDTO recovered = recovered(LIB_JAR);
+        assertThat(recovered.details).containsEntry("decision", "rolled-back");
+        assertThat(h.operations.find(recovered.operation).reason).contains("no longer had bundle " + lost)
+                .contains("previous bytes are installed and started again");
+        // then the file is tried again as a normal update: 2.1.0 starts, and the importer runs again too
+        DeployFileDTO row = h.row(LIB_JAR);
+        assertThat(row.state).as("row: %s", row.reason).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.bundle(LIB).getVersion()).hasToString("2.1.0");
+        assertThat(h.state(LIB)).isEqualTo("ACTIVE");
+        assertThat(h.state(USER)).isEqualTo("ACTIVE");
+        assertThat(h.writeAheadRecordLeft()).isFalse();
+    }
 }
