@@ -120,6 +120,12 @@ final class Revival {
      * @param file the file whose change just ended
      */
     void reconcile(String file) {
+        if (outcomes.all().stream().anyMatch(r -> r.stuck != null)) {
+            // a transaction whose start has not returned still owns the bundles of its plan it stopped: it starts them
+            // and judges them when the start returns (fault campaign, seed 3860: marked pending here meanwhile, they
+            // were started by that transaction's rollback and their records went on saying pending)
+            return;
+        }
         for (FileRecord rec : outcomes.all()) {
             if (!DeployFileDTO.DEPLOYED.equals(rec.state) || rec.stuck != null) {
                 continue;

@@ -61,4 +61,26 @@ class ReconcilePathsTest extends DeployPathsSupport {
         assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
         assertThat(h.markerKind(USER_JAR)).isNull();
     }
+
+    @Test
+    void theBundlesOfAStuckTransactionsPlanAreLeftToThatTransaction() throws Exception {
+        libAndUserRunning();
+        // 3.0.0 is outside the importer's range [2,3): while its start is stuck, the importer does not resolve
+        java.util.concurrent.CountDownLatch release = h.fw.behaviour(LIB, "3.0.0").blockStart();
+        h.deploy(LIB_JAR, lib("3.0.0"));
+        assertThat(h.row(LIB_JAR).state).as("row %s", h.row(LIB_JAR).reason).isEqualTo(DeployFileDTO.STUCK);
+        assertThat(h.state(USER)).isNotEqualTo("ACTIVE");
+
+        h.deploy(OTHER_JAR, other());
+
+        assertThat(h.row(USER_JAR).state).as("still the stuck transaction's to judge").isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.markerKind(USER_JAR)).isNull();
+        release.countDown();
+        h.awaitLateStart(); // the importer does not come back with 3.0.0: rolled back to 2.0.0, the importer runs again
+
+        assertThat(h.row(LIB_JAR).state).isEqualTo(DeployFileDTO.ROLLED_BACK);
+        assertThat(h.state(USER)).isEqualTo("ACTIVE");
+        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.markerKind(USER_JAR)).isNull();
+    }
 }

@@ -365,4 +365,22 @@ class UpdatePathsTest extends DeployPathsSupport {
         assertThat(h.state(LIB)).isEqualTo("ACTIVE");
         assertThat(h.state(USER)).isEqualTo("ACTIVE");
     }
+
+    @Test
+    void aStuckUpdateWhoseImportersFileIsRemovedMeanwhileIsKeptWhenItsStartReturns() throws Exception {
+        libAndUserRunning();
+        CountDownLatch release = h.fw.behaviour(LIB, "2.1.0").blockStart();
+        h.deploy(LIB_JAR, lib("2.1.0"));
+        assertThat(h.row(LIB_JAR).state).isEqualTo(DeployFileDTO.STUCK);
+
+        h.remove(USER_JAR); // not wired to what the stuck start holds: it does not wait
+        assertThat(h.state(USER)).isEqualTo("GONE");
+        release.countDown();
+        h.awaitLateStart();
+
+        DeployFileDTO row = h.row(LIB_JAR);
+        assertThat(row.state).as("the importer was removed on purpose: row %s", row.reason).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.bundle(LIB).getVersion()).hasToString("2.1.0");
+        assertThat(h.state(LIB)).isEqualTo("ACTIVE");
+    }
 }
