@@ -104,6 +104,16 @@ final class Instance {
         }
         framework.init();
         BundleContext context = framework.getBundleContext();
+        // FileInstall's watchers (deploy/ and etc/) each make this folder when they start, as "exists, else mkdirs":
+        // the one that loses the race fails to start ("Cannot create folder", seen in the fault campaign, seed 3618)
+        String fileInstallTmp = context.getProperty("felix.fileinstall.tmpdir");
+        if (fileInstallTmp != null && !fileInstallTmp.isBlank()) {
+            try {
+                Files.createDirectories(java.nio.file.Paths.get(fileInstallTmp));
+            } catch (IOException | RuntimeException e) {
+                err.println("revisor: WARNING: cannot create " + fileInstallTmp + " (felix.fileinstall.tmpdir): " + e.getMessage());
+            }
+        }
         FrameworkMessages messages = new FrameworkMessages(err, () -> {
             if (generation.get() == current) {
                 started();
