@@ -12,7 +12,9 @@ import dev.revisor.deploy.api.DeployFileDTO;
 /**
  * Brings back bundles that wait for requirements once a change provides them, so that the live state is what a
  * restart would give: pending files (installed, never resolved, or stranded by a removal) are resolved and started,
- * and bundles from outside the folder that a removal stranded are started again.
+ * and bundles from outside the folder (or of files whose own bytes do not run) that a removal stranded are started
+ * again. After every change it also starts again the deployed bundles the framework means to run that a race left
+ * down ({@link #reconcile}).
  * <p>
  * Concurrent Semantics: deploy thread only.
  */
