@@ -190,7 +190,8 @@ final class LoaderBook {
      * Takes the work of a round: what it checks is moved into {@code round} (see {@link CheckRound.Round}).
      *
      * @param withFindings the revisions of the current findings: looked at again for threads
-     * @param inactive whether a bundle (by id) is not active: on demand its current revision is checked for threads
+     * @param inactive whether a bundle (by id) is not active: on demand its current revision is checked for threads,
+     *                 and the provider of a service unregistered while held only when it is not active
      */
     synchronized void take(CheckRound.Round round, boolean onDemand, List<LoaderRef> forThreads,
             java.util.Collection<LoaderRef> withFindings, LongPredicate inactive) {
@@ -213,7 +214,9 @@ final class LoaderBook {
         forThreads.addAll(stopped);
         stopped.clear();
         for (ServiceWatch w : round.services) {
-            if (w.provider != null) {
+            // a provider that still runs (a component re-activated by a configuration change unregisters and
+            // registers its services again) has threads that are its own: only a stopped provider's are looked at
+            if (w.provider != null && inactive.test(w.provider.bundle.id)) {
                 forThreads.add(w.provider);
             }
         }

@@ -21,6 +21,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.BundleWiring;
@@ -228,6 +230,29 @@ class LeakDetectorTest {
             assertThat(f.thread.attribution).isEqualTo("thread-class");
             assertThat(f.revision).as("stopped, not retired").doesNotContain("retired by");
         });
+    }
+
+    @Test
+    void aServiceUnregisteredWhileHeldByARunningProviderIsNoReasonToCheckItsThreads() throws Exception {
+        resolved();
+        thread = (Thread) loader.loadClass(SleeperThread.class.getName()).getConstructor().newInstance();
+        thread.start();
+        when(context.getBundle(eq(ID))).thenReturn(bundle);
+        Bundle holder = mock(Bundle.class);
+        when(holder.getBundleId()).thenReturn(9L);
+        when(holder.getSymbolicName()).thenReturn("org.example.holder");
+        when(holder.getVersion()).thenReturn(new Version("1.0.0"));
+        @SuppressWarnings("unchecked")
+        ServiceReference<Object> ref = mock(ServiceReference.class);
+        when(ref.getBundle()).thenReturn(bundle);
+        when(ref.getUsingBundles()).thenReturn(new Bundle[] {holder});
+        when(ref.getProperty(Constants.OBJECTCLASS)).thenReturn(new String[] {"org.example.Api"});
+        when(ref.getProperty(Constants.SERVICE_ID)).thenReturn(42L);
+
+        // a DS component of a running bundle is re-activated: its service goes while FileInstall holds it
+        when(bundle.getState()).thenReturn(Bundle.ACTIVE);
+        detector.serviceEvent(new ServiceEvent(ServiceEvent.UNREGISTERING, ref));
+        assertThat(detector.check()).as("the threads of a running bundle are its own").isEmpty();
     }
 
     @Test
