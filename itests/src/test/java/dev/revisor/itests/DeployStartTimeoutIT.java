@@ -48,6 +48,7 @@ import com.google.gson.JsonParser;
 import dev.revisor.audit.api.AuditEventDTO;
 import dev.revisor.audit.api.EventQuery;
 import dev.revisor.audit.api.Journal;
+import dev.revisor.audit.api.Refreshes;
 import dev.revisor.deploy.api.DeployFolder;
 import dev.revisor.itests.fixtures.deploy.blocking.Activator;
 
@@ -79,6 +80,8 @@ public class DeployStartTimeoutIT {
     private CommandProcessor processor;
     @Inject
     private ConfigurationAdmin configAdmin;
+    @Inject
+    private Refreshes refreshes;
 
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
@@ -303,6 +306,9 @@ public class DeployStartTimeoutIT {
         await("consumer active", WAIT, () -> isActive(context, "dev.revisor.itests.rtconsumer"));
         Bundle gate = bundleNamed(context, "dev.revisor.itests.gate");
         Bundle consumer = bundleNamed(context, "dev.revisor.itests.rtconsumer");
+        // also loads what the checks below need: the probe's dynamic imports wait for the held refresh's lock
+        assertEquals("deployed", deployField(processor, "rtconsumer.jar", "state"));
+        recorded();
         // the framework's refresh thread is held inside the refresh, where it unresolves the consumer
         CountDownLatch inRefresh = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
@@ -321,13 +327,17 @@ public class DeployStartTimeoutIT {
         try {
             dropInto(deploy, Fixtures.path("rt-gate-1.1.0.jar"), "rtgate.jar");
             assertTrue("the refresh runs and is held", inRefresh.await(WAIT, TimeUnit.MILLISECONDS));
-            await("rtgate.jar failed once refresh.timeout.ms has passed", WAIT, () -> "failed".equals(deployField(processor, "rtgate.jar", "state")));
+            await("rtgate.jar failed once refresh.timeout.ms has passed", WAIT, () -> "failed".equals(deployField(processor, "rtgate.jar", "state")),
+                    this::recorded);
             String failed = Files.readString(deploy.resolve("rtgate.jar.failed"));
             assertTrue(failed, failed.contains("the refresh did not end within 3 s") && failed.contains("Revisor did not roll back"));
             assertTrue("says where the refresh thread is: " + failed, failed.contains("the framework's refresh thread is at")
                     && failed.contains(DeployStartTimeoutIT.class.getName()));
             assertTrue("names what to start by hand: " + failed, failed.contains("start " + gate.getBundleId() + " " + consumer.getBundleId()));
             assertEquals("not rolled back", new Version(1, 1, 0), gate.getVersion());
+            assertTrue("the audit knows the refresh goes on", refreshes.refreshing());
+            assertTrue("nothing was started meanwhile: the start would wait for the refresh's lock",
+                    consumer.getState() != Bundle.ACTIVE && consumer.getState() != Bundle.STARTING);
             AuditEventDTO rollbackFailed = last(gate, "deploy.rollback-failed");
             assertTrue(String.valueOf(rollbackFailed), String.valueOf(rollbackFailed.details.get("rollbackFailures")).contains("no rollback"));
         } finally {
@@ -335,16 +345,39 @@ public class DeployStartTimeoutIT {
             context.removeBundleListener(holder);
         }
         // once the refresh has ended, what the marker says works
-        await("the refresh has ended", WAIT, () -> consumer.getState() != Bundle.ACTIVE && consumer.getState() != Bundle.STOPPING
+        await("the refresh has ended", WAIT, () -> !refreshes.refreshing() && consumer.getState() != Bundle.ACTIVE && consumer.getState() != Bundle.STOPPING
                 && last(consumer, "bundle.unresolved") != null && journal.events(EventQuery.last(1).withType("framework.packages_refreshed"))
-                        .stream().anyMatch(ev -> ev.seq > last(consumer, "bundle.unresolved").seq));
+                        .stream().anyMatch(ev -> ev.seq > last(consumer, "bundle.unresolved").seq), this::recorded);
         gogoOk(processor, "start " + gate.getBundleId() + " " + consumer.getBundleId());
         dropInto(deploy, Fixtures.path("rt-gate-1.2.0.jar"), "rtgate.jar");
         await("a fixed jar is applied as an update", WAIT, () -> gate.getVersion().equals(new Version(1, 2, 0))
                 && "deployed".equals(deployField(processor, "rtgate.jar", "state")) && consumer.getState() == Bundle.ACTIVE);
     }
 
+    @Test
+    public void reconfiguringTheDeployFolderPutsNoneOfRevisorInItsOwnLeakReport() throws Exception {
+        // the configuration of @Before re-activated the deploy component: its services went while FileInstall held
+        // them, which queues a check of their provider; the provider runs on, and its threads are its own
+        long deploy = bundleNamed(context, "dev.revisor.deploy").getBundleId();
+        long went = journal.events(EventQuery.last(1).withBundle(Long.toString(deploy)).withType("service.unregistering"))
+                .stream().mapToLong(ev -> ev.seq).max().orElseThrow(() -> new AssertionError("the component was never re-activated"));
+        await("a leak check after that", WAIT, () -> journal.events(EventQuery.last(1).withType("leak.checked"))
+                .stream().anyMatch(ev -> ev.seq > went), this::recorded);
+        List<AuditEventDTO> own = journal.events(EventQuery.last(1000).withType("leak.found")).stream()
+                .filter(ev -> ev.bundle != null && ev.bundle.symbolicName.startsWith("dev.revisor.")).toList();
+        assertTrue("Revisor found in its own leak report: " + own, own.isEmpty());
+    }
+
     // ---- helpers
+
+    /** @return what the runtime recorded: the deploy folder's entries and the newest journal events */
+    private String recorded() {
+        StringBuilder sb = new StringBuilder(gogoOk(processor, "audit:deploys --json")).append(gogoOk(processor, "audit:leaks --json"));
+        for (AuditEventDTO ev : journal.events(EventQuery.last(60))) {
+            sb.append("\n").append(ev.seq).append(' ').append(ev.type).append(' ').append(ev.bundle == null ? "" : ev.bundle.display()).append(' ').append(ev.details);
+        }
+        return sb.toString();
+    }
 
     private ServiceRegistration<?> latch(String name, CountDownLatch latch, String then) {
         Dictionary<String, Object> props = new Hashtable<>();

@@ -23,6 +23,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -206,10 +207,19 @@ public final class RevisorTestSupport {
 
     /** Waits for a condition, at most {@code millis}; fails with {@code what} when it does not come true. */
     public static void await(String what, long millis, BooleanSupplier condition) throws InterruptedException {
+        await(what, millis, condition, () -> "");
+    }
+
+    /**
+     * Waits for a condition, at most {@code millis}; fails with {@code what} and what {@code state} says then (what
+     * the runtime recorded, for example) when it does not come true.
+     */
+    public static void await(String what, long millis, BooleanSupplier condition, Supplier<String> state) throws InterruptedException {
         long end = System.nanoTime() + millis * 1_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + millis + " ms waiting for: " + what);
+                String now = state.get();
+                throw new AssertionError("timed out after " + millis + " ms waiting for: " + what + (now.isEmpty() ? "" : "; " + now));
             }
             Thread.sleep(20);
         }

@@ -45,4 +45,14 @@ public interface Refreshes {
      */
     RefreshRecordDTO refresh(Collection<Bundle> bundles, long timeoutMillis)
             throws InterruptedException, java.util.concurrent.TimeoutException;
+
+    /**
+     * Whether a refresh requested through {@link #refresh} has not ended yet: one whose caller stopped waiting
+     * ({@code TimeoutException}) goes on in the framework, holding its global lock, until the framework ends it. A
+     * bundle started meanwhile would wait for it.
+     *
+     * @return {@code true} while such a refresh runs
+     * @since 1.3
+     */
+    boolean refreshing();
 }

@@ -5,5 +5,5 @@
  * service registry. Every type here is provided by the {@code dev.revisor.audit} bundle.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package dev.revisor.audit.api;

@@ -118,6 +118,9 @@ final class Revival {
      * had a provider away) and the change's own plan did not name it; without this its record went on saying
      * {@code deployed} of a bundle that was not running (fault campaign, seeds 1395 and 1854). A bundle someone
      * stopped ({@code stop ID}) is not persistently started and is left alone; a stuck start is its own transaction's.
+     * Nothing is started while a refresh goes on that a transaction stopped waiting for: the start would wait for the
+     * framework's lock that refresh holds, and the failed file's marker already tells the user what to start once the
+     * refresh has ended.
      *
      * @param file the file whose change just ended
      */
@@ -128,8 +131,13 @@ final class Revival {
             // were started by that transaction's rollback and their records went on saying pending)
             return;
         }
+        if (ctx.refreshes.refreshing()) {
+            // the deploy thread would wait in start() for the refresh (DeployStartTimeoutIT, CI run of 5e40b03)
+            ctx.log.info("deploy: a refresh still runs after the change of {}: nothing is started again until it ends", file);
+            return;
+        }
         for (FileRecord rec : outcomes.all()) {
-            if (!DeployFileDTO.DEPLOYED.equals(rec.state) || rec.stuck != null) {
+            if (!DeployFileDTO.DEPLOYED.equals(rec.state)) {
                 continue;
             }
             Bundle bundle = ctx.bundle(rec.bundleId);

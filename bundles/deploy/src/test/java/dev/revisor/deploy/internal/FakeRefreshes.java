@@ -25,6 +25,7 @@ import dev.revisor.deploy.internal.FaultPlan.Step;
  * {@code refreshBundles} and waits for that call's own listener, at most the timeout ({@link TimeoutException}
  * then, as the real one). The {@link FaultPlan} step {@link Step#AUDIT_REFRESH} throws before the framework is asked
  * (an {@code IllegalStateException} as Felix throws while it stops, a {@code TimeoutException}, ...).
+ * {@link #refreshing} is true while the framework has not called the last refresh's listener.
  * Concurrent Semantics: thread safe.
  */
 final class FakeRefreshes implements Refreshes {
@@ -32,6 +33,8 @@ final class FakeRefreshes implements Refreshes {
     private final FakeJournal journal;
     /** How many refreshes were asked for, for assertions. */
     final List<List<String>> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The last refresh the framework was asked for, until its listener is called. */
+    private volatile CountDownLatch running;
 
     FakeRefreshes(FakeFramework fw, FakeJournal journal) {
         this.fw = fw;
@@ -113,11 +116,17 @@ final class FakeRefreshes implements Refreshes {
             record.triggers.add(BundleRefDTO.of(b));
         }
         CountDownLatch done = new CountDownLatch(1);
-        fw.refreshBundles(bundles.isEmpty() ? null : new ArrayList<>(bundles), event -> {
-            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
-                done.countDown();
-            }
-        });
+        running = done;
+        try {
+            fw.refreshBundles(bundles.isEmpty() ? null : new ArrayList<>(bundles), event -> {
+                if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
+                    done.countDown();
+                }
+            });
+        } catch (RuntimeException e) { // refused: no refresh runs
+            done.countDown();
+            throw e;
+        }
         if (!done.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
             throw new TimeoutException("the refresh of " + names + " did not end within " + timeoutMillis + " ms");
         }
@@ -125,5 +134,11 @@ final class FakeRefreshes implements Refreshes {
         record.failures = new ArrayList<>(fw.frameworkErrors);
         journal.record("refresh.done", null, null, new java.util.LinkedHashMap<>(java.util.Map.of("triggers", names)));
         return record;
+    }
+
+    @Override
+    public boolean refreshing() {
+        CountDownLatch last = running;
+        return last != null && last.getCount() > 0;
     }
 }

@@ -208,6 +208,19 @@ class UpdatePathsTest extends DeployPathsSupport {
     }
 
     @Test
+    void nothingIsStartedAgainWhileARefreshTheUpdateStoppedWaitingForGoesOn() throws Exception {
+        libAndUserRunning();
+        h.fw.faults().silentRefresh(1);
+
+        h.deploy(LIB_JAR, lib("2.1.0"));
+
+        assertThat(h.refreshes.refreshing()).as("the framework never ended the refresh").isTrue();
+        assertThat(h.state(USER)).as("a start now would wait for the refresh's lock: the marker names it instead")
+                .isNotEqualTo("ACTIVE");
+        assertThat(h.markerText(LIB_JAR)).contains("start " + h.bundle(LIB).getBundleId() + " " + h.bundle(USER).getBundleId());
+    }
+
+    @Test
     void aNewVersionWhoseActivatorThrowsIsRolledBackAndBothRunTheOldWiring() throws Exception {
         libAndUserRunning();
         h.fw.behaviour(LIB, "2.1.0").startThrows(activatorError("2.1.0 cannot start"));

@@ -437,6 +437,11 @@ public final class OperationTracker implements Operations {
         return refreshes.refresh(caller, bundles, timeoutMillis);
     }
 
+    /** @return whether a refresh requested through the audit has not ended yet (see {@link RefreshTracking#expected}) */
+    boolean refreshing() {
+        return refreshes.expected() != null;
+    }
+
     // ---------------------------------------------------------------- tracker thread
 
     /** Ends implicit operations whose thread has been quiet long enough and that have no transition running. */

@@ -236,12 +236,17 @@ final class RefreshTracking {
                     expected.compareAndSet(x, null);
                 }
             };
-            fw.refreshBundles(targets, event -> {
-                if (!tracker.executor().tryExecute(finish)) { // the audit is stopping: no record, the caller hears why
-                    expected.compareAndSet(x, null);
-                    result.completeExceptionally(new IllegalStateException("the audit stopped before the refresh ended"));
-                }
-            });
+            try {
+                fw.refreshBundles(targets, event -> {
+                    if (!tracker.executor().tryExecute(finish)) { // the audit is stopping: no record, the caller hears why
+                        expected.compareAndSet(x, null);
+                        result.completeExceptionally(new IllegalStateException("the audit stopped before the refresh ended"));
+                    }
+                });
+            } catch (RuntimeException e) { // the framework refused (it stops): no refresh runs
+                expected.compareAndSet(x, null);
+                throw e;
+            }
             long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
             try {
                 RefreshRecordDTO record = result.get(left, TimeUnit.MILLISECONDS);

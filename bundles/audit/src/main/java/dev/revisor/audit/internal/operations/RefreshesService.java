@@ -80,4 +80,9 @@ public final class RefreshesService implements Refreshes {
             throws InterruptedException, TimeoutException {
         return tracker.refresh(caller, bundles, timeoutMillis);
     }
+
+    @Override
+    public boolean refreshing() {
+        return tracker.refreshing();
+    }
 }

@@ -2,8 +2,11 @@ package dev.revisor.audit.internal.operations;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
@@ -11,6 +14,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,7 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
@@ -36,6 +44,7 @@ class OperationTrackerTest {
     private final FakeFramework framework = new FakeFramework();
     private final List<String> journaled = new ArrayList<>();
     private final AtomicLong seq = new AtomicLong();
+    private final BundleContext context = mock(BundleContext.class);
     private OperationTracker tracker;
 
     @BeforeEach
@@ -77,13 +86,54 @@ class OperationTrackerTest {
         when(config.recovery_events()).thenReturn(0);
         LoggerFactory loggers = mock(LoggerFactory.class);
         when(loggers.getLogger(any(Class.class))).thenReturn(mock(Logger.class));
-        tracker = new OperationTracker(mock(BundleContext.class), config, journal, log, loggers);
+        tracker = new OperationTracker(context, config, journal, log, loggers);
         tracker.activate();
     }
 
     @AfterEach
     void stop() {
         tracker.deactivate();
+    }
+
+    /** @return the framework's wiring, a mock behind the system bundle of the mocked context */
+    private FrameworkWiring wiring() {
+        Bundle system = mock(Bundle.class);
+        FrameworkWiring wiring = mock(FrameworkWiring.class);
+        when(context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION)).thenReturn(system);
+        when(system.adapt(FrameworkWiring.class)).thenReturn(wiring);
+        return wiring;
+    }
+
+    @Test
+    void aRefreshWhoseWaitTimedOutIsRefreshingUntilTheFrameworkEndsIt() throws Exception {
+        FrameworkWiring wiring = wiring();
+        AtomicReference<FrameworkListener> listener = new AtomicReference<>();
+        doAnswer(inv -> {
+            listener.set(inv.getArgument(1));
+            return null;
+        }).when(wiring).refreshBundles(any(), any(FrameworkListener.class));
+        assertThat(tracker.refreshing()).isFalse();
+
+        assertThatThrownBy(() -> tracker.refresh("test", List.of(), 50)).isInstanceOf(TimeoutException.class);
+
+        assertThat(tracker.refreshing()).as("the framework goes on with it").isTrue();
+        listener.get().frameworkEvent(new FrameworkEvent(FrameworkEvent.PACKAGES_REFRESHED, mock(Bundle.class), null));
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (tracker.refreshing() && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertThat(tracker.refreshing()).as("ended once the framework called the refresh's listener").isFalse();
+    }
+
+    @Test
+    void aRefreshTheFrameworkRefusesLeavesNoRefreshRunning() {
+        FrameworkWiring wiring = wiring();
+        doThrow(new IllegalStateException("Framework is stopping")).when(wiring).refreshBundles(any(), any(FrameworkListener.class));
+
+        assertThatThrownBy(() -> tracker.refresh("test", List.of(), 1000)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("stopping");
+
+        assertThat(tracker.refreshing()).as("no refresh runs: nothing has to wait for one").isFalse();
     }
 
     private Bundle bundle(long id) {
