@@ -16,9 +16,11 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.namespace.IdentityNamespace;
 import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.framework.wiring.BundleRevision;
 
 /**
@@ -53,6 +55,21 @@ final class Bundles {
     /** @return whether the bundle is active, or starting (a lazy bundle waiting for its first class load included) */
     static boolean isRunning(Bundle b) {
         return b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING;
+    }
+
+    /**
+     * @return whether the bundle's start level is reached: a bundle above the framework's active start level is meant
+     *         to run (persistently started) but the framework does not start it yet
+     */
+    static boolean startLevelMet(BundleContext context, Bundle b) {
+        try {
+            BundleStartLevel level = b.adapt(BundleStartLevel.class);
+            Bundle system = context.getBundle(0);
+            FrameworkStartLevel framework = system == null ? null : system.adapt(FrameworkStartLevel.class);
+            return level == null || framework == null || level.getStartLevel() <= framework.getStartLevel();
+        } catch (IllegalArgumentException | IllegalStateException e) { // uninstalled meanwhile
+            return false;
+        }
     }
 
     /** @return whether the framework means the bundle to run (its persistent autostart setting), whatever its state now */

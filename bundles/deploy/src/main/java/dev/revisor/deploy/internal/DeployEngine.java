@@ -334,6 +334,9 @@ final class DeployEngine {
             }
         }
         lastSweep = seen;
+        if (revival.sweep()) {
+            outcomes.save();
+        }
     }
 
     void startReturned(Starter.Stuck s, Throwable failure) {

@@ -24,6 +24,8 @@ final class Revival {
     private InstallTransaction install;
     /** Bundles not from the folder that a removal left unresolved while they were active, by id. */
     private final Set<Long> strandedOutside = new LinkedHashSet<>();
+    /** Deployed bundles meant to run that the last sweep found down: {@code file#id}. */
+    private final Set<String> downOutside = new LinkedHashSet<>();
 
     Revival(DeployContext ctx, Outcomes outcomes) {
         this.ctx = ctx;
@@ -125,30 +127,93 @@ final class Revival {
      * @param file the file whose change just ended
      */
     void reconcile(String file) {
+        if (!mayStartAgain(true, file)) {
+            return;
+        }
+        for (FileRecord rec : outcomes.all()) {
+            Bundle bundle = downButMeantToRun(rec);
+            if (bundle != null) {
+                startAgain(rec, bundle, Explain.name(bundle) + " had stopped during the change of " + file
+                        + " (it is meant to run) and was started again");
+            }
+        }
+        downOutside.clear();
+    }
+
+    /**
+     * The periodic sweep: a deployed bundle the framework means to run that was down in two sweeps in a row, with no
+     * change between them, was stopped or failed outside Revisor (a shell {@code start} whose activator threw, a
+     * transient stop): it is started again as after a change, and its record says how that went ({@code deployed}, or
+     * {@code failed} with the activator's exception and the marker). Without this the record went on saying
+     * {@code deployed} of a bundle that did not run (fault campaign, seed 2873). Two sweeps, so that a bundle a
+     * refresh or a start-level change stops for a moment is left to the framework.
+     *
+     * @return whether a bundle was started again (its record changed)
+     */
+    boolean sweep() {
+        if (!mayStartAgain(false, null)) {
+            downOutside.clear();
+            return false;
+        }
+        boolean started = false;
+        Set<String> down = new LinkedHashSet<>();
+        for (FileRecord rec : outcomes.all()) {
+            Bundle bundle = downButMeantToRun(rec);
+            if (bundle == null) {
+                continue;
+            }
+            String key = rec.file + "#" + bundle.getBundleId();
+            if (!downOutside.contains(key)) {
+                down.add(key);
+                continue;
+            }
+            startAgain(rec, bundle, Explain.name(bundle) + " (" + Explain.state(bundle) + ") had stopped outside Revisor"
+                    + " while the framework means it to run (a start that failed, or a transient stop) and was started again");
+            started = true;
+        }
+        downOutside.clear();
+        downOutside.addAll(down);
+        return started;
+    }
+
+    /**
+     * @param log  whether to say why not
+     * @param file the file whose change just ended, for that
+     * @return whether bundles may be started again now: no transaction stuck, no refresh that goes on
+     */
+    private boolean mayStartAgain(boolean log, String file) {
         if (outcomes.all().stream().anyMatch(r -> r.stuck != null)) {
             // a transaction whose start has not returned still owns the bundles of its plan it stopped: it starts them
             // and judges them when the start returns (fault campaign, seed 3860: marked pending here meanwhile, they
             // were started by that transaction's rollback and their records went on saying pending)
-            return;
+            return false;
         }
         if (ctx.refreshes.refreshing()) {
             // the deploy thread would wait in start() for the refresh (DeployStartTimeoutIT, CI run of 5e40b03)
-            ctx.log.info("deploy: a refresh still runs after the change of {}: nothing is started again until it ends", file);
-            return;
+            if (log) {
+                ctx.log.info("deploy: a refresh still runs after the change of {}: nothing is started again until it ends", file);
+            }
+            return false;
         }
-        for (FileRecord rec : outcomes.all()) {
-            if (!DeployFileDTO.DEPLOYED.equals(rec.state)) {
-                continue;
-            }
-            Bundle bundle = ctx.bundle(rec.bundleId);
-            if (bundle == null || Bundles.isRunning(bundle) || Bundles.isFragment(bundle) || !Bundles.persistentlyStarted(bundle)
-                    || !ctx.settings.startNewBundles) {
-                continue;
-            }
-            try (Operation op = ctx.begin(rec.file)) {
-                install.startNewBundle(op, rec, bundle, Explain.name(bundle) + " had stopped during the change of " + file
-                        + " (it is meant to run) and was started again");
-            }
+        return true;
+    }
+
+    /** @return the bundle of a deployed record that the framework means to run but that does not run, or {@code null} */
+    private Bundle downButMeantToRun(FileRecord rec) {
+        if (!DeployFileDTO.DEPLOYED.equals(rec.state) || !ctx.settings.startNewBundles) {
+            return null;
+        }
+        Bundle bundle = ctx.bundle(rec.bundleId);
+        if (bundle == null || Bundles.isRunning(bundle) || Bundles.isFragment(bundle) || !Bundles.persistentlyStarted(bundle)
+                || !Bundles.startLevelMet(ctx.bundles, bundle)) {
+            return null;
+        }
+        return bundle;
+    }
+
+    private void startAgain(FileRecord rec, Bundle bundle, String what) {
+        try (Operation op = ctx.begin(rec.file)) {
+            install.startNewBundle(op, rec, bundle, what);
         }
     }
 }

@@ -1,9 +1,11 @@
 package dev.revisor.deploy.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleException;
 
 import dev.revisor.deploy.api.DeployFileDTO;
 
@@ -30,6 +32,56 @@ class ReconcilePathsTest extends DeployPathsSupport {
         DeployFileDTO row = h.row(USER_JAR);
         assertThat(row.state).isEqualTo(DeployFileDTO.DEPLOYED);
         assertThat(row.reason).contains("had stopped during the change of " + OTHER_JAR);
+    }
+
+    @Test
+    void aStartOutsideRevisorWhoseActivatorThrowsIsRecordedFailedByTheSweep() throws Exception {
+        libAndUserRunning();
+        FakeBundle user = h.bundle(USER);
+        h.fw.behaviour(USER).startThrows(activatorError("the database is down"));
+        // the shell's stop and start (seed 2873): the start sets the bundle meant to run, then its activator throws
+        user.stop();
+        assertThatThrownBy(user::start).isInstanceOf(BundleException.class);
+        assertThat(h.state(USER)).isEqualTo("RESOLVED");
+
+        h.engine.sweep();
+        assertThat(h.row(USER_JAR).state).as("down in one sweep only: maybe a refresh's moment").isEqualTo(DeployFileDTO.DEPLOYED);
+        h.engine.sweep();
+
+        DeployFileDTO row = h.row(USER_JAR);
+        assertThat(row.state).as("not deployed: it does not run").isEqualTo(DeployFileDTO.FAILED);
+        assertThat(row.reason).contains("had stopped outside Revisor").contains("the database is down");
+        assertThat(h.markerKind(USER_JAR)).isEqualTo(DeployEngine.FAILED_SUFFIX);
+        assertThat(h.lastEvent(USER_JAR)).isEqualTo("deploy.failed");
+        h.engine.sweep();
+        assertThat(h.row(USER_JAR).state).as("tried once: a failed record is not started again").isEqualTo(DeployFileDTO.FAILED);
+    }
+
+    @Test
+    void aBundleStoppedForAMomentOutsideRevisorIsStartedAgainByTheSweep() throws Exception {
+        libAndUserRunning();
+        h.bundle(USER).stop(Bundle.STOP_TRANSIENT); // still meant to run
+
+        h.engine.sweep();
+        h.engine.sweep();
+
+        assertThat(h.state(USER)).isEqualTo("ACTIVE");
+        DeployFileDTO row = h.row(USER_JAR);
+        assertThat(row.state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(row.reason).contains("had stopped outside Revisor");
+    }
+
+    @Test
+    void theSweepLeavesABundleSomeoneStoppedAlone() throws Exception {
+        libAndUserRunning();
+        h.bundle(USER).stop();
+
+        h.engine.sweep();
+        h.engine.sweep();
+
+        assertThat(h.state(USER)).isEqualTo("RESOLVED");
+        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.markerKind(USER_JAR)).isNull();
     }
 
     @Test
