@@ -68,7 +68,9 @@ class JournalCrashTest {
         int complete = 0;
         int partial = 0;
         List<Path> paths = new ArrayList<>(files.rotated());
-        paths.add(files.current());
+        if (Files.exists(files.current())) { // a kill between a rotation's rename and the new file leaves none
+            paths.add(files.current());
+        }
         for (Path p : paths) {
             for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
                 if (codec.decode(line) != null) {
