@@ -71,6 +71,7 @@ public class DeployStartTimeoutIT {
     private static final String UPD = "dev.revisor.itests.blockupd";
     private static final String KEEP = "dev.revisor.itests.blockkeep";
     private static final String AGAIN = "dev.revisor.itests.blockagain";
+    private static final String SHELL = "dev.revisor.itests.blockshell";
 
     @Inject
     private BundleContext context;
@@ -89,6 +90,7 @@ public class DeployStartTimeoutIT {
         String good = dev.revisor.itests.fixtures.deploy.good.Activator.class.getPackageName();
         Fixtures.jar("blocking-new.jar").symbolicName(NEW).version("1.0.0").privatePackages(blocking).activator(Activator.class).build();
         Fixtures.jar("blockagain.jar").symbolicName(AGAIN).version("1.0.0").privatePackages(blocking).activator(Activator.class).build();
+        Fixtures.jar("blockshell.jar").symbolicName(SHELL).version("1.0.0").privatePackages(blocking).activator(Activator.class).build();
         Fixtures.jar("after-1.0.0.jar").symbolicName("dev.revisor.itests.after").version("1.0.0").privatePackages(good)
                 .activator(dev.revisor.itests.fixtures.deploy.good.Activator.class).build();
         DeploySupport.gateBundle("rt-gate-1.0.0.jar", "1.0.0", "1.0.0", true, false);
@@ -352,6 +354,30 @@ public class DeployStartTimeoutIT {
         dropInto(deploy, Fixtures.path("rt-gate-1.2.0.jar"), "rtgate.jar");
         await("a fixed jar is applied as an update", WAIT, () -> gate.getVersion().equals(new Version(1, 2, 0))
                 && "deployed".equals(deployField(processor, "rtgate.jar", "state")) && consumer.getState() == Bundle.ACTIVE);
+    }
+
+    @Test
+    public void aShellStartWhoseActivatorThrowsIsRecordedFailedByTheSweep() throws Exception {
+        Path deploy = deployDir(context);
+        dropInto(deploy, Fixtures.path("blockshell.jar"), "blockshell.jar");
+        await("deployed and active", WAIT, () -> isActive(context, SHELL) && "deployed".equals(deployField(processor, "blockshell.jar", "state")));
+        Bundle b = bundleNamed(context, SHELL);
+        gogoOk(processor, "stop " + b.getBundleId());
+        // from now on its start() returns at once and throws: the shell's start fails, the bundle stays RESOLVED
+        ServiceRegistration<?> r = latch(SHELL, new CountDownLatch(0), "throw");
+        try {
+            RevisorTestSupport.gogo(processor, "start " + b.getBundleId());
+            assertEquals(Bundle.RESOLVED, b.getState());
+
+            await("the sweep records what runs", WAIT, () -> "failed".equals(deployField(processor, "blockshell.jar", "state")), this::recorded);
+            String reason = deployField(processor, "blockshell.jar", "reason");
+            assertTrue(reason, reason.contains("had stopped outside Revisor") && reason.contains(Activator.ROOT_MESSAGE));
+            assertTrue("the marker says so beside the file", Files.readString(deploy.resolve("blockshell.jar.failed"))
+                    .contains(Activator.ROOT_MESSAGE));
+            assertEquals(Bundle.RESOLVED, b.getState());
+        } finally {
+            r.unregister();
+        }
     }
 
     @Test
