@@ -115,9 +115,9 @@ final class Recovery {
         FileRecord rec = outcomes.getOrCreate(tx.file);
         Bundle bundle = ctx.bundle(tx.bundleId);
         if (bundle == null) {
-            Bundle back = tx.rollingBack || !Transaction.PREPARED.equals(tx.phase) ? null : reinstallPrevious(tx);
+            Bundle back = reinstallPrevious(tx);
             if (back != null) {
-                return previousBack(op, rec, tx, back, what);
+                return tx.rollingBack ? rollbackFinishedAnew(op, rec, tx, back, what) : previousBack(op, rec, tx, back, what);
             }
             outcomes.outcome(op, Operation.FAILED, what + "; its bundle " + tx.bundleId + " is gone; the file, if it is still there, is"
                     + " installed anew");
@@ -249,9 +249,9 @@ final class Recovery {
     }
 
     /**
-     * The framework no longer has the bundle of an update that had not applied its bytes yet: its cache entry did not
-     * survive the kill (Felix writes a bundle's state while it stops it). The kept previous bytes, which ran before
-     * the update began, are installed again from the file's location.
+     * The framework no longer has the bundle of an update: its cache entry did not survive the kill (Felix writes a
+     * bundle's state while it stops or updates it). The kept previous bytes, which ran before the update began, are
+     * installed again from the file's location.
      *
      * @return the bundle installed again, or {@code null} when there are no previous bytes or the install fails
      */
@@ -292,6 +292,36 @@ final class Recovery {
         rec.reason = reason;
         rec.seenModified = -1; // judged anew by the start-up
         return ROLLED_BACK;
+    }
+
+    /**
+     * The update had failed and its rollback was running when the runtime was killed, and the framework lost the bundle
+     * (fault campaign, seed 5378: the new bytes, which had failed, were installed anew as a new bundle and failed again,
+     * and the bundle that had run was gone from every record). The rollback is finished on the bundle installed again
+     * from the previous bytes: the plan's bundles are started and verified, the file is {@code rolled-back} with its
+     * {@code .failed} marker, and its new bytes are not tried again.
+     */
+    private String rollbackFinishedAnew(Operation op, FileRecord rec, Transaction tx, Bundle back, String what) throws IOException {
+        ctx.store.discardStaged(tx.file);
+        long lost = tx.bundleId;
+        tx.bundleId = back.getBundleId();
+        tx.activeBefore.replaceAll(id -> id == lost ? back.getBundleId() : id);
+        tx.resolvedBefore.replaceAll(id -> id == lost ? back.getBundleId() : id);
+        rec.location = tx.location;
+        rec.bundleId = back.getBundleId();
+        rec.sha256 = tx.previousSha256 == null ? rec.sha256 : tx.previousSha256;
+        rec.triedSha256 = tx.sha256;
+        rec.triedModified = rec.seenModified;
+        String cause = what + ", after the update to the new bytes had failed; the framework no longer had bundle " + lost
+                + " at the restart (its cache entry did not survive the kill), so its previous bytes were installed again as "
+                + Explain.name(back) + " and the rollback was finished on it";
+        PlanRestarter.Verdict verdict = restarter.verify(tx, back, tx.file, Map.of());
+        if (!verdict.stuck.isEmpty()) {
+            stuck.unfinished(op, rec, back, tx, verdict, cause + ", but");
+            return decision(rec);
+        }
+        update.rolledBackOrNot(op, rec, back, tx, cause, verdict, null);
+        return decision(rec);
     }
 
     /** @return the decision that matches the file's record after the recovery */

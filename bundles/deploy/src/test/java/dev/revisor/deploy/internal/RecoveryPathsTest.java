@@ -175,4 +175,32 @@ class RecoveryPathsTest extends DeployPathsSupport {
         assertThat(h.state(USER)).isEqualTo("ACTIVE");
         assertThat(h.writeAheadRecordLeft()).isFalse();
     }
+
+    @Test
+    void aRollbackWhoseBundleTheFrameworkLostAtTheKillIsFinishedOnThePreviousBytesInstalledAgain() throws Exception {
+        libAndUserRunning();
+        long lost = h.bundle(LIB).getBundleId();
+        h.fw.behaviour(LIB, "2.1.0").startThrows(activatorError("2.1.0 cannot start"));
+        h.fw.faults().at(Step.UPDATE, LIB, 2, () -> new Crash("killed while the rollback put the previous bytes back"));
+        assertThatThrownBy(() -> h.deploy(LIB_JAR, lib("2.1.0"))).isInstanceOf(Crash.class);
+        h.fw.lose(lost);
+
+        h.restart();
+
+        AuditEventDTO recovered = recovered(LIB_JAR);
+        assertThat(recovered.details).containsEntry("decision", "rolled-back");
+        DeployFileDTO row = h.row(LIB_JAR);
+        assertThat(row.state).as("row: %s", row.reason).isEqualTo(DeployFileDTO.ROLLED_BACK);
+        assertThat(row.reason).contains("no longer had bundle " + lost).contains("runs its previous bytes again");
+        assertThat(row.sha256).as("the bytes that run").isEqualTo(sha256(lib("2.0.0")));
+        assertThat(h.markerKind(LIB_JAR)).isEqualTo(DeployEngine.FAILED_SUFFIX);
+        assertThat(h.bundle(LIB).getVersion()).hasToString("2.0.0");
+        assertThat(h.state(LIB)).isEqualTo("ACTIVE");
+        assertThat(h.state(USER)).as("the plan's importer runs again").isEqualTo("ACTIVE");
+        assertThat(h.writeAheadRecordLeft()).isFalse();
+
+        h.engine.changed(h.folder.resolve(LIB_JAR), false);
+        assertThat(h.bundle(LIB).getVersion()).as("the failed bytes are not tried again").hasToString("2.0.0");
+        assertThat(h.row(LIB_JAR).state).isEqualTo(DeployFileDTO.ROLLED_BACK);
+    }
 }
