@@ -145,8 +145,9 @@ final class Checker {
         String said = "the last deploy event of the file is " + type + (decision == null ? "" : " (decision " + decision + ")")
                 + (outcome == null ? "" : " (outcome " + outcome + ")") + " with sha " + Fixtures.short8(sha) + " (seq " + ev.get("seq") + ")";
         List<String> allowed = switch (r.state()) {
+        // deploy.revived: the bundle of a failed file was found running (a later change or a shell start started it)
         case "deployed" -> List.of("deploy.installed", "deploy.updated", "deploy.resolved", "deploy.recovered:completed",
-                "deploy.start-returned:started");
+                "deploy.start-returned:started", "deploy.revived:started");
         // stranded: another file's removal took away what it needs (its record: pending, outcome failed)
         case "pending" -> List.of("deploy.pending", "deploy.stranded", "deploy.recovered:completed");
         case "failed" -> List.of("deploy.failed", "deploy.rollback-failed", "deploy.start-returned:failed", "deploy.recovered:completed",

@@ -341,6 +341,9 @@ final class DeployEngine {
 
     void startReturned(Starter.Stuck s, Throwable failure) {
         stuck.startReturned(s, failure);
+        // the finished transaction's plan may have started (or left down) bundles of other files
+        revival.reconcile(s.file);
+        outcomes.save();
     }
 
     void disarmStuck() {

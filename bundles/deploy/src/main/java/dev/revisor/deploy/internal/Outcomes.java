@@ -223,6 +223,31 @@ final class Outcomes {
         writeMarker(rec.file, FAILED_SUFFIX, markerText(rec, headline(rec.state)));
     }
 
+    /**
+     * The bundle of a failed file runs now: something started it after the file's change had failed (another change's
+     * rollback started its plan again once a provider was back, a shell {@code start}). The record follows what runs:
+     * {@code rolled-back} with the {@code .failed} marker when the bundle runs the previous bytes (the file's own bytes
+     * did not run), {@code deployed} without a marker when it runs the file's own bytes. Journaled as
+     * {@code deploy.revived} about the file's bytes (fault campaign, seed 5639).
+     *
+     * @param by what started it, as far as Revisor knows
+     */
+    void runsNow(Operation op, FileRecord rec, Bundle bundle, String by) {
+        boolean previous = rec.triedSha256 != null && !rec.triedSha256.equals(rec.sha256);
+        Map<String, Object> details = DeployContext.details(rec.file, previous ? rec.triedSha256 : rec.sha256);
+        details.put("trigger", by);
+        details.put("outcome", "started");
+        ctx.journal.record("deploy.revived", op.id(), bundle, details);
+        String was = rec.reason == null ? "" : rec.reason;
+        if (previous) {
+            mark(op, rec, DeployFileDTO.ROLLED_BACK, Operation.ROLLED_BACK, Explain.name(bundle) + " runs its previous bytes"
+                    + " again (" + by + " started it)" + BYTES_DO_NOT_RUN + was, FAILED_SUFFIX);
+        } else {
+            mark(op, rec, DeployFileDTO.DEPLOYED, Operation.SUCCEEDED, Explain.name(bundle) + " runs the file's bytes (" + by
+                    + " started it after its change had failed: " + was + ")", null);
+        }
+    }
+
     /** Sets an operation's outcome with a capped reason (for operations that change no file's record). */
     void outcome(Operation op, String outcome, String reason) {
         op.outcome(outcome, capped(reason));

@@ -130,6 +130,7 @@ final class Revival {
         if (!mayStartAgain(true, file)) {
             return;
         }
+        failedButRunning("the change of " + file);
         for (FileRecord rec : outcomes.all()) {
             Bundle bundle = downButMeantToRun(rec);
             if (bundle != null) {
@@ -155,7 +156,7 @@ final class Revival {
             downOutside.clear();
             return false;
         }
-        boolean started = false;
+        boolean started = failedButRunning("a later change or a start outside Revisor");
         Set<String> down = new LinkedHashSet<>();
         for (FileRecord rec : outcomes.all()) {
             Bundle bundle = downButMeantToRun(rec);
@@ -196,6 +197,30 @@ final class Revival {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Files recorded {@code failed} whose bundle runs now: their records follow ({@link Outcomes#runsNow}).
+     *
+     * @return whether any record changed
+     */
+    private boolean failedButRunning(String by) {
+        boolean any = false;
+        for (FileRecord rec : outcomes.all()) {
+            if (!DeployFileDTO.FAILED.equals(rec.state) || rec.stuck != null
+                    || !java.nio.file.Files.exists(ctx.settings.folder.resolve(rec.file))) {
+                continue; // a failed removal's bundle runs on purpose: its file is gone, and the record says the removal failed
+            }
+            Bundle bundle = ctx.bundle(rec.bundleId);
+            if (bundle == null || bundle.getState() != Bundle.ACTIVE) {
+                continue;
+            }
+            try (Operation op = ctx.begin(rec.file)) {
+                outcomes.runsNow(op, rec, bundle, by);
+            }
+            any = true;
+        }
+        return any;
     }
 
     /** @return the bundle of a deployed record that the framework means to run but that does not run, or {@code null} */

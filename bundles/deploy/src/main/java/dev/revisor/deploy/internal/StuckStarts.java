@@ -197,15 +197,20 @@ final class StuckStarts {
         ctx.journal.record("deploy.start-returned", null, stuck.bundle, details);
         ctx.log.info("deploy: the start of {} returned after {}{}", Explain.name(stuck.bundle), Explain.duration(stuck.elapsedMillis()),
                 failure == null ? "" : ": " + Explain.failure(failure));
-        FileRecord rec = outcomes.get(stuck.file);
-        if (rec != null && rec.stuck != null && rec.stuck.stuckBundles.contains(id)) {
-            if (failure != null) {
-                lateFailures.put(id, failure);
-            }
-            if (rec.stuck.stuckBundles.stream().noneMatch(ctx.starter::isStuck)) {
-                finish(rec, "the start that had not returned came back after " + Explain.duration(stuck.elapsedMillis()));
+        List<FileRecord> waiting = outcomes.all().stream().filter(r -> r.stuck != null && r.stuck.stuckBundles.contains(id)).toList();
+        if (!waiting.isEmpty() && failure != null) {
+            lateFailures.put(id, failure);
+        }
+        // every transaction waiting for this bundle, not only the returned start's own: two transactions can each have
+        // a start of the same bundle that did not return (an update, then another file's plan that restarts it), and
+        // the first to return finds the other still running (fault campaign, seed 5859: that file stayed stuck)
+        for (FileRecord r : waiting) {
+            if (r.stuck != null && r.stuck.stuckBundles.stream().noneMatch(ctx.starter::isStuck)) {
+                finish(r, "the start that had not returned came back after " + Explain.duration(stuck.elapsedMillis()));
             }
         }
+        List<FileRecord> all = outcomes.all();
+        lateFailures.keySet().removeIf(b -> all.stream().noneMatch(r -> r.stuck != null && r.stuck.stuckBundles.contains(b)));
         outcomes.save();
         runDeferred();
     }
@@ -220,7 +225,7 @@ final class StuckStarts {
         rec.stuck = null;
         Map<Long, Throwable> known = new LinkedHashMap<>();
         for (long id : tx.stuckBundles) {
-            Throwable t = lateFailures.remove(id);
+            Throwable t = lateFailures.get(id); // forgotten once no transaction waits for the bundle (startReturned)
             if (t != null) {
                 known.put(id, t);
             }

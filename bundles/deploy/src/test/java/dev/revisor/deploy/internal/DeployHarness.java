@@ -111,9 +111,17 @@ final class DeployHarness implements AutoCloseable {
 
     /** Waits for a start reported stuck to return, then lets the engine finish its transaction (deploy thread). */
     void awaitLateStart() throws InterruptedException {
+        takeLateStart().run();
+    }
+
+    /**
+     * Waits for a start reported stuck to return and gives the deploy thread's task that tells the engine, so that a
+     * test can run it later (as a busy deploy thread does).
+     */
+    Runnable takeLateStart() throws InterruptedException {
         Runnable r = lateReturns.poll(20, TimeUnit.SECONDS);
         assertThat(r).as("a stuck start came back").isNotNull();
-        r.run();
+        return r;
     }
 
     // ------------------------------------------------------------------------------------------------ reading back

@@ -16,9 +16,10 @@ import dev.revisor.deploy.api.DeployFileDTO;
  */
 class ReconcilePathsTest extends DeployPathsSupport {
     private static final String OTHER_JAR = "other.jar";
+    private static final String OTHER = "org.example.other";
 
     private static byte[] other() {
-        return Fixtures.bundle("org.example.other", "1.0.0").build();
+        return Fixtures.bundle(OTHER, "1.0.0").build();
     }
 
     @Test
@@ -82,6 +83,65 @@ class ReconcilePathsTest extends DeployPathsSupport {
         assertThat(h.state(USER)).isEqualTo("RESOLVED");
         assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
         assertThat(h.markerKind(USER_JAR)).isNull();
+    }
+
+    @Test
+    void aFailedRollbacksBundleThatRunsLaterIsRecordedRolledBack() throws Exception {
+        libAndUserRunning();
+        h.fw.behaviour(USER, "1.1.0").startThrows(activatorError("1.1.0 cannot start"));
+        h.fw.behaviour(USER, "1.0.0").startThrows(activatorError("1.0.0 cannot start either, for now"));
+        h.deploy(USER_JAR, user("1.1.0"));
+        assertThat(h.row(USER_JAR).state).as("the rollback did not bring it back").isEqualTo(DeployFileDTO.FAILED);
+
+        // what 1.0.0 needed is back, and something starts it (seed 5639: another file's rollback started its plan)
+        h.fw.behaviour(USER, "1.0.0").startThrows(null);
+        h.bundle(USER).start();
+        h.engine.sweep();
+
+        DeployFileDTO row = h.row(USER_JAR);
+        assertThat(row.state).as("its previous bytes run, the file's own did not: %s", row.reason).isEqualTo(DeployFileDTO.ROLLED_BACK);
+        assertThat(row.reason).contains("runs its previous bytes again").contains("1.1.0 cannot start");
+        assertThat(row.sha256).isEqualTo(sha256(user("1.0.0")));
+        assertThat(h.markerKind(USER_JAR)).isEqualTo(DeployEngine.FAILED_SUFFIX);
+        assertThat(h.lastEvent(USER_JAR)).isEqualTo("deploy.revived");
+    }
+
+    @Test
+    void aFailedFilesBundleStartedFromTheShellIsRecordedDeployed() throws Exception {
+        h.fw.behaviour(OTHER, "1.0.0").startThrows(activatorError("not yet"));
+        h.deploy(OTHER_JAR, other());
+        assertThat(h.row(OTHER_JAR).state).isEqualTo(DeployFileDTO.FAILED);
+
+        h.fw.behaviour(OTHER, "1.0.0").startThrows(null);
+        h.bundle(OTHER).start();
+        h.engine.sweep();
+
+        DeployFileDTO row = h.row(OTHER_JAR);
+        assertThat(row.state).as("it runs the file's bytes: %s", row.reason).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.markerKind(OTHER_JAR)).isNull();
+    }
+
+    @Test
+    void twoTransactionsStuckOnTheSameBundleBothFinishWhenItsStartsHaveReturned() throws Exception {
+        libAndUserRunning();
+        java.util.concurrent.CountDownLatch first = h.fw.behaviour(USER, "1.1.0").blockStart();
+        h.deploy(USER_JAR, user("1.1.0"));
+        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.STUCK);
+        first.countDown();
+        // the start returned, but the deploy thread is busy: it hears of it only after the next change
+        Runnable firstReturned = h.takeLateStart();
+        java.util.concurrent.CountDownLatch second = h.fw.behaviour(USER, "1.1.0").blockStart();
+        h.deploy(LIB_JAR, lib("2.1.0")); // its plan restarts the importer, whose start blocks again
+        assertThat(h.row(LIB_JAR).state).isEqualTo(DeployFileDTO.STUCK);
+
+        firstReturned.run();
+        assertThat(h.row(USER_JAR).state).as("the bundle's other start has not returned").isEqualTo(DeployFileDTO.STUCK);
+        second.countDown();
+        h.awaitLateStart();
+
+        assertThat(h.row(LIB_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.row(USER_JAR).state).as("seed 5859: it stayed stuck").isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.state(USER)).isEqualTo("ACTIVE");
     }
 
     @Test
