@@ -57,6 +57,8 @@ public final class RevisorOptions {
     public static final String FEATURE = "revisor-core";
     /** Framework property naming the folder the deploy bundle (FileInstall) watches in a test. */
     public static final String DEPLOY_DIR = "felix.fileinstall.dir";
+    /** System property that makes {@link Builder#offline(boolean)} default to {@code true}. */
+    public static final String OFFLINE = "revisor.testkit.offline";
     /** Framework property naming the test runtime's home (deploy/, data/, etc/, lib/). */
     public static final String HOME = "revisor.home";
 
@@ -96,6 +98,7 @@ public final class RevisorOptions {
         private int startLevel = 20;
         private boolean heapAnalyzer = true;
         private long timeoutMillis = 120_000;
+        private boolean offline = Boolean.getBoolean(OFFLINE);
 
         private Builder() {
         }
@@ -144,6 +147,16 @@ public final class RevisorOptions {
             return this;
         }
 
+        /**
+         * @param offline whether Pax URL resolves bundles from the local Maven repository only, never from a remote one
+         *                (default: the system property {@value RevisorOptions#OFFLINE}, else {@code false}: Pax URL's own
+         *                configuration, Maven Central unless {@code org.ops4j.pax.url.mvn.repositories} says otherwise)
+         */
+        public Builder offline(boolean offline) {
+            this.offline = offline;
+            return this;
+        }
+
         /** @param millis how long Pax Exam waits for the framework and for services (default 120 s) */
         public Builder timeout(long millis) {
             this.timeoutMillis = millis;
@@ -165,6 +178,11 @@ public final class RevisorOptions {
             String repo = System.getProperty("maven.repo.local");
             if (repo != null && !repo.isBlank() && System.getProperty("org.ops4j.pax.url.mvn.localRepository") == null) {
                 options.add(systemProperty("org.ops4j.pax.url.mvn.localRepository").value(repo));
+            }
+            if (offline) {
+                options.add(systemProperty("org.ops4j.pax.url.mvn.repositories").value(""));
+                options.add(systemProperty("org.ops4j.pax.url.mvn.useFallbackRepositories").value("false"));
+                options.add(systemProperty("org.ops4j.pax.url.mvn.offline").value("true"));
             }
             options.add(systemProperty("revisor.data").value(data.toString()));
             if (System.getProperty("logback.configurationFile") == null) {

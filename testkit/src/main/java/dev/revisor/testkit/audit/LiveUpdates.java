@@ -11,6 +11,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 
+import dev.revisor.audit.api.BundleNames;
 import dev.revisor.audit.api.BundleRefDTO;
 import dev.revisor.audit.api.Operation;
 import dev.revisor.audit.api.Operations;
@@ -65,6 +66,21 @@ public final class LiveUpdates {
         try (Operation op = operations.begin("uninstall", TRIGGER, BundleRefDTO.of(bundle).display())) {
             bundle.uninstall();
             return refresh(context, List.of(bundle), op);
+        }
+    }
+
+    /**
+     * Finds an installed bundle by name, so that a test needs none of its classes: a test class that uses a class of a
+     * bundle is wired to it, and a refresh of that bundle would restart the test's own bundle (Pax Exam's probe).
+     *
+     * @param name a symbolic name, {@code symbolicName/version} or an id
+     * @throws AssertionError when no bundle or several match, saying which exist
+     */
+    public static Bundle bundle(BundleContext context, String name) {
+        try {
+            return BundleNames.find(context, name);
+        } catch (IllegalArgumentException e) {
+            throw new AssertionError(e.getMessage(), e);
         }
     }
 

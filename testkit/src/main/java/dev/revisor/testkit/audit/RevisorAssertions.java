@@ -170,7 +170,8 @@ public final class RevisorAssertions {
 
     /**
      * Asserts that changing the bundles and refreshing would restart (stop and start again) exactly the named bundles,
-     * the changed ones included when they are active; computed by the audit's refresh planner, nothing changes.
+     * the changed ones included when they are active; computed by the audit's refresh planner, nothing changes. Pax
+     * Exam's probe (the test's own bundle) is left out: it is in the plan when the test uses a class of a changed bundle.
      *
      * @param context  a bundle context
      * @param change   what happens to the bundles first
@@ -184,7 +185,7 @@ public final class RevisorAssertions {
         RefreshPlanDTO plan = Services.get(context, Refreshes.class).plan(changed, change);
         Set<String> restarts = new TreeSet<>();
         for (PlannedRestartDTO p : plan.affected) {
-            if (p.restarts && !p.removed) {
+            if (p.restarts && !p.removed && !Texts.probe(p.bundle)) {
                 restarts.add(p.bundle.symbolicName);
             }
         }
@@ -206,7 +207,7 @@ public final class RevisorAssertions {
     public static void assertRestartedExactly(RefreshRecordDTO record, String... expected) {
         Set<String> restarted = new TreeSet<>();
         for (RestartDTO r : record.restarted) {
-            if (r.stopped != null) {
+            if (r.stopped != null && !Texts.probe(r.bundle)) {
                 restarted.add(r.bundle.symbolicName);
             }
         }
