@@ -117,8 +117,9 @@ public final class RevisorOptions {
 
         /**
          * @param home the test runtime's home: {@code deploy/}, {@code data/} (journal, log, control socket) and
-         *             {@code lib/} go there. Default: a new folder under {@code /tmp} per call of {@link #build()} (a
-         *             Unix socket path must stay under about 100 bytes, so keep it short).
+         *             {@code lib/} go there, and it is kept. Default: a new folder under {@code /tmp} per call of
+         *             {@link #build()}, deleted when the test JVM exits (a Unix socket path must stay under about 100
+         *             bytes, so keep it short).
          */
         public Builder home(Path home) {
             if (home == null) {
@@ -244,11 +245,25 @@ public final class RevisorOptions {
         }
     }
 
+    /**
+     * @return a new temp folder, deleted when the test JVM exits (by a shutdown hook thread named
+     *         {@code revisor-testkit-cleanup}, after Pax Exam stopped the framework)
+     */
     private static Path newHome() {
         try {
-            return Files.createTempDirectory(Paths.get(File.separator + "tmp"), "rvs-kit");
+            Path home = Files.createTempDirectory(Paths.get(File.separator + "tmp"), "rvs-kit");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(home), "revisor-testkit-cleanup"));
+            return home;
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a temp folder for the test runtime: " + e, e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // a temp folder left behind is harmless; the JVM is exiting
         }
     }
 
