@@ -96,20 +96,31 @@ public final class RevisorAssertions {
         return status.analyzer != null && !status.analyzer.startsWith("not installed");
     }
 
-    /** Checks until a leak check has covered the bundle's retired revisions; returns its findings. */
+    /** How long a bundle that no journaled refresh retired is given before it counts as having nothing to check. */
+    private static final long UNRETIRED_GRACE_MILLIS = 2_000;
+
+    /**
+     * Checks until a leak check has covered the bundle's retired revisions; returns its findings. A bundle that no
+     * refresh record names (never updated, or a refresh the audit is still recording) gets a short grace; then, with
+     * nothing waiting for a check, it has nothing to check.
+     */
     private static List<LeakFindingDTO> awaitCheck(BundleContext context, Leaks leaks, Bundle bundle) {
         long id = bundle.getBundleId();
         Journal journal = Services.get(context, Journal.class);
-        long end = System.nanoTime() + LEAK_CHECK_WAIT_MILLIS * 1_000_000L;
+        long start = System.nanoTime();
+        long end = start + LEAK_CHECK_WAIT_MILLIS * 1_000_000L;
+        long grace = start + UNRETIRED_GRACE_MILLIS * 1_000_000L;
         while (true) {
             List<LeakFindingDTO> mine = of(leaks.check(), id);
-            if (covered(journal, id)) {
+            long retiredAt = retiredAt(journal, id);
+            if (checkedAfter(journal, id, retiredAt)) {
                 return mine;
             }
-            if (System.nanoTime() > end) {
-                if (leaks.status().pending == 0) {
-                    return mine; // nothing of it waits for a check: it left no class loader to check (never resolved)
-                }
+            long now = System.nanoTime();
+            if (retiredAt < 0 && now > grace && leaks.status().pending == 0) {
+                return mine; // no revision of it went out of use through a refresh: nothing to check
+            }
+            if (now > end) {
                 throw new AssertionError("Revisor did not check " + Texts.bundle(bundle) + " for leaks within "
                         + LEAK_CHECK_WAIT_MILLIS + " ms (" + leaks.status().pending + " revision(s) wait for a check): was it "
                         + "updated or uninstalled, and refreshed?");
@@ -123,19 +134,21 @@ public final class RevisorAssertions {
         }
     }
 
-    /**
-     * @return whether a {@code leak.checked} event names a revision of the bundle, after the last refresh record that
-     *         retired one of its revisions
-     */
-    private static boolean covered(Journal journal, long id) {
+    /** @return the sequence number of the last refresh record that retired a revision of the bundle, or -1 */
+    private static long retiredAt(Journal journal, long id) {
         long retiredAt = -1;
         for (AuditEventDTO e : journal.events(EventQuery.last(200).withType("refresh.record"))) {
             if (names(e.details.get("retired"), id)) {
                 retiredAt = Math.max(retiredAt, e.seq);
             }
         }
+        return retiredAt;
+    }
+
+    /** @return whether a {@code leak.checked} event after {@code seq} names a revision of the bundle */
+    private static boolean checkedAfter(Journal journal, long id, long seq) {
         for (AuditEventDTO e : journal.events(EventQuery.last(200).withType("leak.checked"))) {
-            if (e.seq > retiredAt && names(e.details.get("revisions"), id)) {
+            if (e.seq > seq && names(e.details.get("revisions"), id)) {
                 return true;
             }
         }

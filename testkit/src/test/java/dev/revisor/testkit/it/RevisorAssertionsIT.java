@@ -71,6 +71,7 @@ public class RevisorAssertionsIT {
     @Test
     public void noLeaksPassesForACleanUpdateAndUninstall() throws Exception {
         Bundle clean = LiveUpdates.install(context, fixture("example-leak-free"));
+        assertNoLeaks(context, clean); // nothing of it went out of use yet
         RefreshRecordDTO record = LiveUpdates.update(context, clean, fixture("example-leak-free"));
         assertRestartedExactly(record); // nothing is wired to it; itself was stopped before the update
         assertActive(context, clean);
