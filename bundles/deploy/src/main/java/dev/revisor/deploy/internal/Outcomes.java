@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -182,8 +183,8 @@ final class Outcomes {
             rec.reason = reason;
             rec.time = Instant.now().toString();
             rec.marker = rec.file + FAILED_SUFFIX;
-            publish(rec);
             writeMarker(rec.file, FAILED_SUFFIX, markerText(rec, headline(rec.state)));
+            publish(rec);
             ctx.log.warn("deploy: {} {}", rec.file, reason);
             return;
         }
@@ -197,8 +198,8 @@ final class Outcomes {
         rec.reason = reason;
         rec.time = Instant.now().toString();
         rec.marker = rec.file + marker;
-        publish(rec);
         writeMarker(rec.file, marker, markerText(rec, headline(state)));
+        publish(rec);
         ctx.log.warn("deploy: {} {}", rec.file, reason);
     }
 
@@ -219,8 +220,8 @@ final class Outcomes {
         rec.reason = capped(Explain.name(bundle) + " runs its previous bytes again (" + trigger + " brought what it waited"
                 + " for)" + BYTES_DO_NOT_RUN + why);
         rec.time = Instant.now().toString();
-        publish(rec);
         writeMarker(rec.file, FAILED_SUFFIX, markerText(rec, headline(rec.state)));
+        publish(rec);
     }
 
     /**
@@ -284,12 +285,12 @@ final class Outcomes {
         rec.reason = reason;
         rec.time = Instant.now().toString();
         rec.marker = marker == null ? null : rec.file + marker;
-        publish(rec);
         if (marker == null) {
             deleteMarkers(rec.file);
         } else {
             writeMarker(rec.file, marker, markerText(rec, headline(state)));
         }
+        publish(rec); // after the marker, here and everywhere: whoever reads the record finds the marker it names
     }
 
     /** The file waits (for a stuck start to return) without an operation of its own: state and marker only. */
@@ -304,9 +305,9 @@ final class Outcomes {
         rec.reason = reason;
         rec.time = Instant.now().toString();
         rec.marker = rec.file + PENDING_SUFFIX;
-        publish(rec);
         writeMarker(rec.file, PENDING_SUFFIX, rec.file + " waits (" + rec.time + "):\n" + reason + "\n\n"
                 + "The folder's state: bin/revisor exec 'audit:deploys'\n");
+        publish(rec);
     }
 
     /**
@@ -323,27 +324,27 @@ final class Outcomes {
         rec.stateBeforeWait = null;
         rec.reasonBeforeWait = null;
         rec.markerBeforeWait = null;
-        publish(rec);
         if (rec.marker == null) {
             deleteMarkers(rec.file);
         } else {
             writeMarker(rec.file, rec.marker.substring(rec.file.length()), markerText(rec, headline(rec.state)));
         }
+        publish(rec);
     }
 
     /** The reason of a pending file changed (what it waits for): the marker says the new one. */
     void pendingReason(FileRecord rec, String reason) {
         rec.reason = capped(reason);
         rec.marker = rec.file + PENDING_SUFFIX;
-        publish(rec);
         writeMarker(rec.file, PENDING_SUFFIX, markerText(rec, headline(DeployFileDTO.PENDING)));
+        publish(rec);
     }
 
     /** No marker any more (the file is back to what its bundle runs, or its record starts anew). */
     void clearMarker(FileRecord rec) {
         rec.marker = null;
-        publish(rec);
         deleteMarkers(rec.file);
+        publish(rec);
     }
 
     /**
@@ -388,7 +389,14 @@ final class Outcomes {
                 ctx.log.warn("deploy: {} is not a plain file; the reason is in audit:deploys only", marker);
                 return;
             }
-            Files.writeString(marker, text);
+            // whole or not at all: a script that reads the marker the record names never finds it empty or half written
+            Path tmp = ctx.settings.folder.resolve("." + name + suffix + ".tmp");
+            try {
+                Files.writeString(tmp, text);
+                Files.move(tmp, marker, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
         } catch (IOException e) {
             ctx.log.warn("deploy: cannot write {}: {}", marker, e.getMessage());
         }
