@@ -80,9 +80,7 @@ class ReconcilePathsTest extends DeployPathsSupport {
         h.engine.sweep();
         h.engine.sweep();
 
-        assertThat(h.state(USER)).isEqualTo("RESOLVED");
-        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
-        assertThat(h.markerKind(USER_JAR)).isNull();
+        assertStoppedByTheUserAndLeftAlone();
     }
 
     @Test
@@ -169,9 +167,7 @@ class ReconcilePathsTest extends DeployPathsSupport {
 
         h.deploy(OTHER_JAR, other());
 
-        assertThat(h.state(USER)).isEqualTo("RESOLVED");
-        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
-        assertThat(h.markerKind(USER_JAR)).isNull();
+        assertStoppedByTheUserAndLeftAlone();
     }
 
     @Test
@@ -192,6 +188,13 @@ class ReconcilePathsTest extends DeployPathsSupport {
 
         assertThat(h.row(LIB_JAR).state).isEqualTo(DeployFileDTO.ROLLED_BACK);
         assertThat(h.state(USER)).isEqualTo("ACTIVE");
+        assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
+        assertThat(h.markerKind(USER_JAR)).isNull();
+    }
+
+    /** A bundle the user stopped stays stopped, and its file stays deployed without a marker. */
+    private void assertStoppedByTheUserAndLeftAlone() {
+        assertThat(h.state(USER)).isEqualTo("RESOLVED");
         assertThat(h.row(USER_JAR).state).isEqualTo(DeployFileDTO.DEPLOYED);
         assertThat(h.markerKind(USER_JAR)).isNull();
     }
