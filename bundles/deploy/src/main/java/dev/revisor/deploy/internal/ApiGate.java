@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.jar.Manifest;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.Filter;
@@ -18,7 +19,13 @@ import org.osgi.framework.wiring.BundleWiring;
 
 import aQute.bnd.differ.Baseline;
 import aQute.bnd.differ.DiffPluginImpl;
+import aQute.bnd.header.OSGiHeader;
+import aQute.bnd.header.Parameters;
+import aQute.bnd.osgi.Analyzer;
+import aQute.bnd.osgi.Constants;
+import aQute.bnd.osgi.Instructions;
 import aQute.bnd.osgi.Jar;
+import aQute.bnd.osgi.PluginsContainer;
 import aQute.bnd.osgi.Processor;
 import aQute.bnd.service.diff.Delta;
 import aQute.bnd.service.diff.Diff;
@@ -102,11 +109,7 @@ final class ApiGate {
      */
     static List<Break> check(File older, File newer, Bundle bundle) throws Exception {
         List<Break> breaks = new ArrayList<>();
-        Set<Baseline.Info> infos;
-        try (Processor reporter = new Processor(); Jar n = new Jar(newer); Jar o = new Jar(older)) {
-            Baseline baseline = new Baseline(reporter, new DiffPluginImpl());
-            infos = baseline.baseline(n, o, null);
-        }
+        Set<Baseline.Info> infos = baseline(older, newer);
         BundleWiring wiring = bundle.adapt(BundleWiring.class);
         if (wiring == null) {
             return breaks;
@@ -142,6 +145,42 @@ final class ApiGate {
             breaks.add(b);
         }
         return breaks;
+    }
+
+    /**
+     * bnd's baseline of two jars, the same as {@code Baseline.baseline(Jar, Jar, null)}, but through analyzers that
+     * never create bnd's shared executors (see {@link GateAnalyzer}).
+     */
+    static Set<Baseline.Info> baseline(File older, File newer) throws Exception {
+        try (Processor reporter = new Processor();
+                GateAnalyzer n = new GateAnalyzer(new Jar(newer));
+                GateAnalyzer o = new GateAnalyzer(new Jar(older))) {
+            DiffPluginImpl differ = new DiffPluginImpl();
+            return new Baseline(reporter, differ).baseline(differ.tree(n), exports(n.getJar()), differ.tree(o),
+                    exports(o.getJar()), new Instructions());
+        }
+    }
+
+    private static Parameters exports(Jar jar) throws Exception {
+        Manifest m = jar.getManifest();
+        return m == null ? new Parameters() : OSGiHeader.parseHeader(m.getMainAttributes().getValue(Constants.EXPORT_PACKAGE));
+    }
+
+    /**
+     * An analyzer without bnd's type-specific plugins, which baselining does not use. The first of them is
+     * {@link Processor#getExecutor()}: it creates bnd's static executor group, and that registers a JVM shutdown hook
+     * ({@code Bnd-ExecutorShutdownHook}) whose code is this bundle's copy of bnd. The hook would keep this bundle's
+     * class loader reachable after an update of Revisor itself: a zombie revision of Revisor in its own leak report.
+     */
+    static final class GateAnalyzer extends Analyzer {
+        GateAnalyzer(Jar jar) throws Exception {
+            super(jar);
+        }
+
+        @Override
+        protected void setTypeSpecificPlugins(PluginsContainer plugins) {
+            // none: see the class comment
+        }
     }
 
     private static boolean accepts(String filter, String pkg, Version version) {

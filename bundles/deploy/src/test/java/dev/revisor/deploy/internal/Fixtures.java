@@ -22,6 +22,7 @@ final class Fixtures {
 
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final Map<String, String> entries = new LinkedHashMap<>();
+    private final Map<String, byte[]> binaries = new LinkedHashMap<>();
 
     private Fixtures(String symbolicName, String version) {
         headers.put("Manifest-Version", "1.0");
@@ -58,6 +59,12 @@ final class Fixtures {
         return this;
     }
 
+    /** Adds an entry with these bytes, e.g. a compiled class. */
+    Fixtures entry(String path, byte[] bytes) {
+        binaries.put(path, bytes.clone());
+        return this;
+    }
+
     byte[] build() {
         Manifest mf = new Manifest();
         Attributes main = mf.getMainAttributes();
@@ -74,6 +81,13 @@ final class Fixtures {
                 entry.setTime(FIXED_TIME);
                 jar.putNextEntry(entry);
                 jar.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                jar.closeEntry();
+            }
+            for (Map.Entry<String, byte[]> e : binaries.entrySet()) {
+                JarEntry entry = new JarEntry(e.getKey());
+                entry.setTime(FIXED_TIME);
+                jar.putNextEntry(entry);
+                jar.write(e.getValue());
                 jar.closeEntry();
             }
         } catch (IOException e) {
