@@ -245,6 +245,8 @@ public class ConfigChangesIT {
         Files.createDirectories(etc);
         Path properties = etc.resolve("config.properties");
         Files.writeString(properties, "not=a configuration of Revisor's\n");
+        Path unit = Files.createDirectories(etc.resolve("systemd")).resolve("revisor.service");
+        Files.writeString(unit, "[Unit]\n");
         write(etc, Pool.PID + "~main.cfg", "size=3\n");
         write(deployDir(context), Pool.PID + "-second.cfg", "size=5\n");
         // audit:deploys --wait waits for the configuration files of both folders too
@@ -279,6 +281,11 @@ public class ConfigChangesIT {
         assertEquals("not=a configuration of Revisor's\n", Files.readString(properties));
         assertTrue(journal.events(EventQuery.last(1000).withType("config.")).stream()
                 .noneMatch(ev -> String.valueOf(ev.details.get("file")).contains("config.properties")));
+        // nor are its directories (etc/systemd ships with Revisor): no refused "deploy" of them, no marker
+        assertTrue(journal.events(EventQuery.last(1000).withType("deploy.")).stream()
+                .noneMatch(ev -> String.valueOf(ev.details.get("file")).contains("systemd")));
+        assertFalse(Files.exists(etc.resolve("systemd.failed")));
+        assertEquals("[Unit]\n", Files.readString(unit));
     }
 
     @Test

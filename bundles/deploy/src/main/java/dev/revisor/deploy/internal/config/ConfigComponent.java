@@ -194,6 +194,9 @@ public final class ConfigComponent implements ArtifactInstaller, Configurations 
             Hashtable<String, Object> props = new Hashtable<>();
             props.put("felix.fileinstall.dir", etcFolder.toString());
             props.put("felix.fileinstall.filter", ETC_FILTER);
+            // FileInstall applies its filter to files only: a directory (etc/systemd) would be offered as an exploded
+            // bundle, and the deploy component would refuse it at every start
+            props.put("felix.fileinstall.subdir.mode", "skip");
             // a factory watcher reads only its own configuration: copy what the main watcher was given
             for (String key : List.of("felix.fileinstall.poll", "felix.fileinstall.noInitialDelay",
                     "felix.fileinstall.disableNio2", "felix.fileinstall.log.level", "felix.fileinstall.tmpdir",
