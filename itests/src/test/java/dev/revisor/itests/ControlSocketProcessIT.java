@@ -95,6 +95,29 @@ public class ControlSocketProcessIT {
     }
 
     @Test
+    public void anUpdateOfTheShellSentThroughItsOwnSocketBringsTheShellBack() throws Exception {
+        start("");
+        String shellJar;
+        try (java.util.stream.Stream<Path> jars = Files.walk(distribution.resolve("system/dev/revisor/dev.revisor.shell"))) {
+            shellJar = jars.filter(f -> f.toString().endsWith(".jar")).findFirst().orElseThrow().toUri().toString();
+        }
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("(?m)^\\s*(\\d+)\\|.*\\|dev\\.revisor\\.shell \\(")
+                .matcher(revisor(List.of(), "exec", "lb -s").output);
+        assertTrue("lb -s names the shell", id.find());
+
+        // the update stops the shell, and with it the socket that carries this command
+        Result update = revisor(List.of(), "exec", "update " + id.group(1) + " " + shellJar);
+        assertEquals(update.output, 1, update.status);
+        assertTrue(update.output, update.output.contains("the control socket is stopping"));
+
+        // the framework went on: the shell started again with its new revision, and the socket is back
+        Result status = revisor(List.of(), "status", "--wait", "60");
+        assertEquals(status.output, 0, status.status);
+        String shell = revisor(List.of(), "exec", "audit:why --json " + id.group(1)).output;
+        assertTrue(shell, shell.contains("\"active\": true") || shell.contains("\"active\":true"));
+    }
+
+    @Test
     public void anotherUserIsToldPermissionDeniedNotNoInstance() throws Exception {
         assumeRootWithUseradd();
         start("");

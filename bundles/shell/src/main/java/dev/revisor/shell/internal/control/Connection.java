@@ -331,9 +331,13 @@ final class Connection implements Runnable {
         }
     }
 
+    /** What a command interrupted by the server's stop is told. */
+    static final String STOPPING = "interrupted: the control socket is stopping (the shell bundle stops; if this command "
+            + "updated or refreshed it, the command goes on in the runtime and the socket comes back when the shell starts again)";
+
     private String failureMessage(Throwable t) {
         if (t instanceof InterruptedException && host.stopping()) {
-            return "interrupted: the control socket is stopping";
+            return STOPPING;
         }
         String message = t.getMessage();
         return message == null || message.isBlank() ? t.getClass().getName() : message;

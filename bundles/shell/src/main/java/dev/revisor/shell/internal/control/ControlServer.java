@@ -339,8 +339,11 @@ final class ControlServer implements AutoCloseable, Connection.Host {
      * this server started, and deletes the socket file.
      * <p>
      * The waits are not cut short by an interrupt of the calling thread: a command sent through this socket may
-     * stop the shell bundle itself, and then this runs on that command's Gogo thread, which the connection
-     * interrupts when it closes its session. The interrupt status is restored on return.
+     * stop the shell bundle itself ({@code update} or {@code refresh} of it), and then this runs on that command's
+     * Gogo thread, which the connection interrupts when it closes its session. That interrupt is this server's own
+     * doing and is dropped on return: left set, it would make the framework's next step on that thread fail (the
+     * start after the update), and the shell would stay down with no control socket. An interrupt status the caller
+     * had on entry is restored.
      */
     @Override
     public void close() {
@@ -348,6 +351,7 @@ final class ControlServer implements AutoCloseable, Connection.Host {
             return;
         }
         stopping = true;
+        boolean interruptedOnEntry = Thread.interrupted();
         boolean interrupted = false;
         try {
             server.close(); // wakes accept()
@@ -382,7 +386,10 @@ final class ControlServer implements AutoCloseable, Connection.Host {
         } catch (IOException e) {
             logger.warn("control socket {}: could not delete the socket file: {}", socket, e.toString());
         }
-        if (interrupted) {
+        if (interrupted || Thread.interrupted()) {
+            logger.debug("control socket {}: interrupted while it stopped (its own sessions closing); not passed on", socket);
+        }
+        if (interruptedOnEntry) {
             Thread.currentThread().interrupt();
         }
     }

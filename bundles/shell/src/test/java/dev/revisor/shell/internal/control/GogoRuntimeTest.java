@@ -133,7 +133,7 @@ class GogoRuntimeTest {
             server.close();
 
             assertThat(client.response().frames()).extracting(Frame::toString)
-                    .containsExactly("O zzz\n", "E interrupted: the control socket is stopping\n", "R 1");
+                    .containsExactly("O zzz\n", "E " + Connection.STOPPING + "\n", "R 1");
         }
         assertThat(ControlServerTest.controlThreads()).isEmpty();
     }
