@@ -32,6 +32,7 @@
       (report.privateCopies || []).forEach(function (c) { if (c.packageName === name) { exporters = c.exporters || []; } });
     }
     graph.setAttribute('data-package', name);
+    graph.setAttribute('width', 900);
     graph.appendChild(R.svg('text', { x: 4, y: 14, 'font-weight': 'bold' }, 'package ' + name));
     var y = 30, rows = 0;
     exporters.forEach(function (ex) {
@@ -58,6 +59,7 @@
   function drawBundle(name) {
     R.get('/bundle.json?bundle=' + encodeURIComponent(name)).then(function (w) {
       R.clear(graph); R.clear(why);
+      graph.setAttribute('width', 910);
       location.hash = 'bundle=' + encodeURIComponent(name);
       var rev = (w.revisions || []).filter(function (r) { return r.current; })[0] || (w.revisions || [])[0] || {};
       var imports = rev.imports || [], exports = rev.exports || [];
@@ -95,7 +97,7 @@
   }
 
   function drawList() {
-    var items = [R.el('b', {}, 'Packages exported more than once')];
+    var items = [R.el('h4', {}, 'Packages exported more than once')];
     (report.packages || []).forEach(function (p) {
       var versions = (p.exporters || []).map(function (e) { return e.version; }).join(', ');
       var d = R.el('div', { 'class': 'rv-package' + (p.verdict === 'side-by-side' ? '' : ' rv-hot'), 'data-package': p.packageName },
@@ -103,9 +105,9 @@
       d.addEventListener('click', function () { drawPackage(p.packageName); });
       items.push(d);
     });
-    items.push(R.el('b', {}, 'Split packages'));
+    items.push(R.el('h4', {}, 'Split packages'));
     (report.splitPackages || []).forEach(function (s) { items.push(R.el('div', { 'class': 'rv-hot' }, s.packageName + ' in ' + R.bundle(s.bundle))); });
-    items.push(R.el('b', {}, 'Private copies'));
+    items.push(R.el('h4', {}, 'Private copies'));
     (report.privateCopies || []).forEach(function (c) {
       var d = R.el('div', { 'class': 'rv-hot' }, c.packageName + ' inside ' + R.bundle(c.bundle));
       d.addEventListener('click', function () { drawPackage(c.packageName); });
