@@ -157,10 +157,4 @@ abstract class RevisorPage extends HttpServlet {
         }
         return value.trim();
     }
-
-    /** Text for HTML: the five characters that matter escaped. */
-    static String html(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
-                .replace("'", "&#39;");
-    }
 }
