@@ -41,6 +41,16 @@ public final class WebSecurity implements SecurityProvider {
             throw e;
         }
         logger.info("web console: user '{}', password from {}", credentials.user(), credentials.source());
+        // an etc/config.properties older than the feature: say what is missing instead of serving unguarded
+        String providers = context.getProperty("felix.webconsole.security.providers");
+        if (providers == null || !java.util.Arrays.asList(providers.split("\\s*,\\s*")).contains(ID)) {
+            logger.warn("web console: etc/config.properties lacks felix.webconsole.security.providers = {}: until this"
+                    + " bundle runs, Felix's built-in admin/admin answers (docs/web.md, \"Settings\")", ID);
+        }
+        if (context.getProperty("org.apache.felix.http.host") == null) {
+            logger.warn("web console: etc/config.properties sets no org.apache.felix.http.host: the console listens on"
+                    + " every address, not on 127.0.0.1 only (docs/web.md, \"Settings\")");
+        }
     }
 
     @Override
