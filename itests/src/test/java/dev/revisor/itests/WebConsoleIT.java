@@ -239,6 +239,14 @@ public class WebConsoleIT {
         assertTrue("exporter 2.0.0: " + wiring, wiring.contains("rv-exporter rv-version-2.0.0"));
         assertTrue("importers: " + wiring, wiring.contains("org.example.plugin.a/") && wiring.contains("org.example.plugin.b/"));
 
+        String deploys = chromium.dom(base + "revisor-deploys", 5000);
+        assertTrue("the rolled-back file with its marker: " + deploys,
+                Pattern.compile("(?s)<td>svc\\.jar</td><td>rolled-back</td>.*?<td>svc\\.jar\\.failed</td>").matcher(deploys).find());
+
+        String leaks = chromium.dom(base + "revisor-leaks", 5000);
+        assertTrue("the leaks page drew its findings: " + leaks,
+                leaks.contains("no leaks found") || leaks.contains("class=\"rv-finding\""));
+
         chromium.screenshot(base + "revisor-timeline#op=" + updateOp, 8000, work.resolve("timeline.png"));
         chromium.screenshot(base + "revisor-wiring#package=org.example.utils", 8000, work.resolve("wiring.png"));
     }
