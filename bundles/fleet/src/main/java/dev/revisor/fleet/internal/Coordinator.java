@@ -113,7 +113,10 @@ final class Coordinator {
                 throw new IllegalStateException("the rollout " + rollout.id + " is coordinated by member " + other.member
                         + " (since " + other.since + "); it needs no resume");
             }
-            coordinate(plugin);
+            String now = coordinate(plugin);
+            if (!me.equals(now)) {
+                throw new IllegalStateException("the rollout " + rollout.id + " is coordinated by member " + now);
+            }
         }
         event("fleet.rollout-resumed", rollout, Map.of());
         return rollout;
@@ -147,17 +150,24 @@ final class Coordinator {
         }
     }
 
-    private void coordinate(String plugin) throws Exception {
+    /**
+     * Makes this runtime the rollout's coordinator, unless another member is.
+     *
+     * @return the member that coordinates it now: this one, or the other
+     */
+    private String coordinate(String plugin) throws Exception {
         Docs.Coordinator c = new Docs.Coordinator();
         c.member = me;
         c.since = Clock.now();
         if (!zk.create(zk.coordinator(plugin), c, CreateMode.EPHEMERAL)) {
             Docs.Coordinator other = zk.get(zk.coordinator(plugin), Docs.Coordinator.class);
             if (other != null && !me.equals(other.member)) {
-                throw new IllegalStateException("member " + other.member + " coordinates the rollout of " + plugin);
+                driving.remove(plugin);
+                return other.member;
             }
         }
         driving.add(plugin);
+        return me;
     }
 
     /** One round over every rollout this runtime drives. */

@@ -38,6 +38,7 @@ final class MemberAgent implements AutoCloseable {
     private final PersistentNode node;
     private List<Docs.Plugin> published;
     private String lastProblem;
+    private String lastRefused;
 
     MemberAgent(FleetZk zk, FleetConfig config, DeployFolder deploy, PluginApplier applier, String revisorVersion) {
         this.zk = zk;
@@ -115,6 +116,15 @@ final class MemberAgent implements AutoCloseable {
     }
 
     private void carryOut(String plugin, Docs.Assignment a) throws Exception {
+        String wrong = Assignments.problem(plugin, a);
+        if (wrong != null) {
+            if (!wrong.equals(lastRefused)) {
+                LOG.error("fleet member {}: ignores the assignment {}: {}", config.member(), zk.assign(plugin,
+                        config.member()), wrong);
+                lastRefused = wrong;
+            }
+            return;
+        }
         Path doneFile = config.dataDirectory().resolve("done").resolve(plugin + ".json");
         Docs.Report done = readDone(doneFile);
         String reportPath = zk.report(plugin, config.member());
