@@ -139,19 +139,26 @@ public class FleetIT {
     }
 
     @Test
-    public void aMemberKilledMidRolloutConvergesWhenItIsBack() throws Exception {
+    public void aKilledCoordinatorAndMemberLeaveARolloutThatResumesAndConverges() throws Exception {
+        Distribution m1 = members.get(0);
         Distribution m3 = members.get(2);
         Path jar = version("example-leak-free", "0.3.0");
-        String id = rollout(members.get(0), "--canary", "1", "--waves", "100", "--hold", "2s", jar.toString());
+        // m3 coordinates the rollout and is a member of its second wave; it dies at once
+        String id = rollout(m3, "--canary", "1", "--waves", "100", "--hold", "2s", jar.toString());
         m3.kill();
-        String again = members.get(0).run("fleet", "rollout", jar.toString()).out();
+        String again = m1.run("fleet", "rollout", jar.toString()).out();
         assertTrue("a second rollout of the same plugin is refused: " + again, again.contains("is in progress: " + id));
-        awaitRollout(members.get(0), LEAK_FREE, id, r -> r.getAsJsonObject("rollout").get("wave").getAsInt() == 1);
+        awaitRollout(m1, LEAK_FREE, id, r -> r.get("coordinator").isJsonNull()); // m3's session expired
+        Distribution.Result resumed = m1.run("fleet", "resume", LEAK_FREE);
+        assertEquals(resumed.toString(), 0, resumed.exit());
+        awaitRollout(m1, LEAK_FREE, id, r -> r.getAsJsonObject("rollout").get("wave").getAsInt() == 1);
         m3.start();
-        JsonObject rollout = awaitRollout(members.get(0), LEAK_FREE, id, r -> ended(r));
+        JsonObject rollout = awaitRollout(m1, LEAK_FREE, id, r -> ended(r));
         assertEquals(rollout.toString(), "succeeded", state(rollout));
         String sha = rollout.getAsJsonObject("rollout").get("sha256").getAsString();
-        assertEquals(sha, runningSha(m3, LEAK_FREE));
+        for (Distribution d : members) {
+            assertEquals(d.home.toString(), sha, runningSha(d, LEAK_FREE));
+        }
     }
 
     private static String rollout(Distribution d, String... args) {

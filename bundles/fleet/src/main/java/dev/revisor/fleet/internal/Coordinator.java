@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,11 @@ final class Coordinator {
     private final Set<String> driving = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
 
-    Coordinator(FleetZk zk, String me, Journal journal) {
+    /** Wakes the coordinator's thread for a round now; called on ZooKeeper's event thread. */
+    private final CuratorWatcher wake;
+
+    Coordinator(FleetZk zk, String me, Journal journal, Runnable wakeUp) {
+        this.wake = event -> wakeUp.run();
         this.zk = zk;
         this.me = me;
         this.journal = journal;
@@ -200,8 +205,8 @@ final class Coordinator {
         }
         Docs.Rollout rollout = v.doc();
         Map<String, Docs.Report> reports = new HashMap<>();
-        for (String member : zk.children(path + "/report")) {
-            Docs.Report report = zk.get(zk.report(plugin, member), Docs.Report.class);
+        for (String member : RolloutMachine.reached(rollout.plan, rollout.wave)) {
+            Docs.Report report = zk.get(zk.report(plugin, member), Docs.Report.class, wake);
             if (report != null && rollout.id.equals(report.rollout)) {
                 reports.put(member, report);
             }

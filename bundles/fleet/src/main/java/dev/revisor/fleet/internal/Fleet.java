@@ -3,6 +3,7 @@ package dev.revisor.fleet.internal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -33,8 +34,12 @@ import dev.revisor.deploy.api.DeployFolder;
 @Component(service = Fleet.class, immediate = true)
 public final class Fleet {
     private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
-    static final long MEMBER_POLL_MILLIS = 500;
-    static final long COORDINATOR_POLL_MILLIS = 300;
+    /**
+     * Rounds run when a ZooKeeper watch says something changed (a new assignment, a member's report) or the connection
+     * came back; these polls only catch what a watch could not say (a session that expired took its watches along).
+     */
+    static final long MEMBER_POLL_MILLIS = 2_000;
+    static final long COORDINATOR_POLL_MILLIS = 1_000;
 
     private final FleetConfig config;
     private final String problem;
@@ -77,21 +82,51 @@ public final class Fleet {
         store = new ArtifactStore(read.store());
         String version = context.getBundle().getVersion().toString();
         PluginApplier applier = new PluginApplier(deploy, leaks, stops, journal, store, read.dataDirectory());
-        member = new MemberAgent(zk, read, deploy, applier, version);
-        coordinator = new Coordinator(zk, read.member(), journal);
         memberThread = new OwnedExecutor("revisor-fleet-member", e -> LOG.error("fleet member: {}", e.toString(), e));
         coordinatorThread = new OwnedExecutor("revisor-fleet-coordinator",
                 e -> LOG.error("fleet coordinator: {}", e.toString(), e));
-        memberThread.scheduleWithFixedDelay(() -> {
+        Runnable memberRound = () -> {
             try {
-                member.round();
+                member().round();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, 0, MEMBER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        };
+        Runnable wakeMember = once(memberThread, memberRound);
+        Runnable wakeCoordinator = once(coordinatorThread, () -> coordinator().round());
+        member = new MemberAgent(zk, read, deploy, applier, version, wakeMember);
+        coordinator = new Coordinator(zk, read.member(), journal, wakeCoordinator);
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            if (state.isConnected()) { // connected again: look at once what happened meanwhile
+                wakeMember.run();
+                wakeCoordinator.run();
+            }
+        });
+        memberThread.scheduleWithFixedDelay(memberRound, 0, MEMBER_POLL_MILLIS, TimeUnit.MILLISECONDS);
         coordinatorThread.scheduleWithFixedDelay(coordinator::round, COORDINATOR_POLL_MILLIS, COORDINATOR_POLL_MILLIS,
                 TimeUnit.MILLISECONDS);
         LOG.info("fleet mode on: member {} of {}{}, store {}", read.member(), read.connect(), read.root(), read.store());
+    }
+
+    /** A wake-up that queues {@code round} on {@code thread} unless a run is queued already. */
+    private static Runnable once(OwnedExecutor thread, Runnable round) {
+        AtomicBoolean queued = new AtomicBoolean();
+        return () -> {
+            if (queued.compareAndSet(false, true) && !thread.tryExecute(() -> {
+                queued.set(false);
+                round.run();
+            })) {
+                queued.set(false);
+            }
+        };
+    }
+
+    private MemberAgent member() {
+        return member;
+    }
+
+    private Coordinator coordinator() {
+        return coordinator;
     }
 
     @Deactivate

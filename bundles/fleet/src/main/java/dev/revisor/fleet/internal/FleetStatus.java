@@ -58,7 +58,7 @@ final class FleetStatus {
     }
 
     String json() {
-        return FleetZk.GSON.newBuilder().setPrettyPrinting().create().toJson(this);
+        return FleetZk.GSON.newBuilder().setPrettyPrinting().serializeNulls().create().toJson(this);
     }
 
     /** The table for people. */

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -91,6 +92,29 @@ final class FleetZk {
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         }
+    }
+
+    /**
+     * The children of {@code path}, and a one-time watch that calls {@code watcher} when they change. Registering the
+     * same watcher on the same path again adds no second watch.
+     */
+    List<String> children(String path, CuratorWatcher watcher) throws Exception {
+        try {
+            List<String> names = new ArrayList<>(client.getChildren().usingWatcher(watcher).forPath(path));
+            Collections.sort(names);
+            return names;
+        } catch (KeeperException.NoNodeException e) {
+            client.checkExists().usingWatcher(watcher).forPath(path);
+            return List.of();
+        }
+    }
+
+    /** Reads a document and leaves a one-time watch that fires when it is created, changed or deleted. */
+    <T> T get(String path, Class<T> type, CuratorWatcher watcher) throws Exception {
+        if (client.checkExists().usingWatcher(watcher).forPath(path) == null) {
+            return null;
+        }
+        return get(path, type);
     }
 
     static byte[] json(Object doc) {

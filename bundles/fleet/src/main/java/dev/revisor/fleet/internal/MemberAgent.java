@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
 import org.slf4j.Logger;
@@ -40,7 +41,12 @@ final class MemberAgent implements AutoCloseable {
     private String lastProblem;
     private String lastRefused;
 
-    MemberAgent(FleetZk zk, FleetConfig config, DeployFolder deploy, PluginApplier applier, String revisorVersion) {
+    /** Wakes the member's thread for a round now: set by the component, called on ZooKeeper's event thread. */
+    private final CuratorWatcher wake;
+
+    MemberAgent(FleetZk zk, FleetConfig config, DeployFolder deploy, PluginApplier applier, String revisorVersion,
+            Runnable wakeUp) {
+        this.wake = event -> wakeUp.run();
         this.zk = zk;
         this.config = config;
         this.deploy = deploy;
@@ -84,8 +90,8 @@ final class MemberAgent implements AutoCloseable {
     void round() throws InterruptedException {
         try {
             publishMembership();
-            for (String plugin : zk.children(zk.rollouts())) {
-                Docs.Assignment a = zk.get(zk.assign(plugin, config.member()), Docs.Assignment.class);
+            for (String plugin : zk.children(zk.rollouts(), wake)) {
+                Docs.Assignment a = zk.get(zk.assign(plugin, config.member()), Docs.Assignment.class, wake);
                 if (a != null) {
                     carryOut(plugin, a);
                 }
