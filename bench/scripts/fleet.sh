@@ -24,7 +24,7 @@ for m in m0 m1 m2 m3; do
   fi
   "$dist/bin/revisor" --home "$h" start >/dev/null
 done
-trap 'for h in "${homes[@]}"; do "$dist/bin/revisor" --home "$h" stop >/dev/null || true; done' EXIT
+trap 'for h in "${homes[@]}"; do "$dist/bin/revisor" --home "$h" stop >/dev/null || true; done; rm -rf "$work"' EXIT
 m1="$work/m1"
 # a jar of the same plugin with another Bundle-Version (python3: rewrite the manifest)
 bump() { python3 - "$jar" "$1" "$2" <<'PY'
@@ -53,7 +53,7 @@ for hold in 0s 2s; do
   sorted=($(printf '%s\n' "${times[@]}" | sort -n))
   echo "rollout to 3 members, --hold $hold: median ${sorted[$((runs / 2))]} ms (runs: ${times[*]})"
 done
-ticks() { awk '{print $14 + $15}' "/proc/$(cat "$1/data/revisor.pid")/stat"; }
+ticks() { awk '{print $14 + $15}' "/proc/$(cat "$1/data/revisor.pid")/stat"; }   # utime + stime, 1/100 s each
 sleep 10
 off=(); on=()
 for ((i = 0; i < runs; i++)); do

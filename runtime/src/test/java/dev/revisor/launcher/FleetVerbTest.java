@@ -8,14 +8,14 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class FleetVerbTest {
-    private static final Path CWD = Path.of("/work/here");
+    private static final Path CWD = Path.of("/srv/project");
 
     @Test
     void forwardsToExecWithTheJarMadeAbsolute() throws UsageException {
         String[] args = FleetVerb.rewrite(new String[] {"--home", "h", "fleet", "rollout", "--canary", "2", "--waves",
                 "25,50,100", "--hold", "5s", "target/my plugin.jar"}, CWD);
         assertThat(args).containsExactly("--home", "h", "exec", "--",
-                "fleet:rollout --canary 2 --waves 25,50,100 --hold 5s '/work/here/target/my plugin.jar'");
+                "fleet:rollout --canary 2 --waves 25,50,100 --hold 5s '/srv/project/target/my plugin.jar'");
         Arguments parsed = Arguments.parse(args);
         assertThat(parsed.command).isEqualTo(Arguments.Command.EXEC);
         assertThat(parsed.home).isEqualTo("h");

@@ -91,6 +91,9 @@ final class FleetStatus {
                 for (String m : r.plan.get(i)) {
                     Docs.Report report = v.verdicts.get(m);
                     out.append(' ').append(m).append('=').append(report == null ? "-" : report.action + ":" + report.state);
+                    if (members.stream().noneMatch(member -> m.equals(member.id))) {
+                        out.append(" (not connected)"); // a wave waits for it: it catches up when it is back
+                    }
                 }
                 out.append('\n');
             }
