@@ -142,6 +142,10 @@ final class MemberAgent implements AutoCloseable {
             }
             return;
         }
+        if (done != null && done.rollout != null && !done.rollout.equals(a.rollout)) {
+            // a new rollout of the plugin starts only once the previous one ended: its previous bytes are not needed
+            forget(config.dataDirectory().resolve("previous").resolve(done.rollout));
+        }
         Docs.Report result;
         if (RolloutMachine.ROLLBACK.equals(a.action)) {
             result = applier.rollback(a); // puts back what it ran before, or says it never took the update
@@ -156,6 +160,19 @@ final class MemberAgent implements AutoCloseable {
         }
         writeDone(doneFile, result);
         zk.put(reportPath, result);
+    }
+
+    private static void forget(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("fleet member: cannot remove {}: {}", dir, e.toString());
+        }
     }
 
     private static Docs.Report readDone(Path file) {
