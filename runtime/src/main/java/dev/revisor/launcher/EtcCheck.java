@@ -66,6 +66,16 @@ final class EtcCheck {
         FRAMEWORK.put("felix.log.level", integer(0, 4));
         // read by the deploy bundle from the framework's properties (docs/deploy.md)
         FRAMEWORK.put("revisor.deploy.bundles.new.start", bool());
+        // read by the fleet bundle (feature revisor-fleet; docs/fleet.md, "Setup"); fleet mode is off without a connect string
+        FRAMEWORK.put("revisor.fleet.zookeeper", new Rule("a ZooKeeper connect string such as zk1:2181,zk2:2181,zk3:2181",
+                v -> v.matches("[^\\s,/]+(,[^\\s,/]+)*(/\\S*)?")));
+        FRAMEWORK.put("revisor.fleet.store", new Rule("a directory path or file: URL of the shared artifact store",
+                v -> !v.isEmpty()));
+        FRAMEWORK.put("revisor.fleet.member", new Rule("a member id of letters, digits, '.', '_' and '-'",
+                v -> v.matches("[A-Za-z0-9._-]+")));
+        FRAMEWORK.put("revisor.fleet.root", new Rule("a ZooKeeper path such as /revisor/fleet",
+                v -> v.matches("(/[^/\\s]+)+")));
+        FRAMEWORK.put("revisor.fleet.session.timeout.ms", integer(1000, Integer.MAX_VALUE));
     }
 
     private EtcCheck() {

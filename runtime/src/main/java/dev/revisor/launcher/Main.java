@@ -37,7 +37,7 @@ public final class Main {
             PrintStream err) {
         Arguments arguments;
         try {
-            arguments = Arguments.parse(args);
+            arguments = Arguments.parse(FleetVerb.rewrite(args, Path.of("")));
         } catch (UsageException e) {
             err.println("revisor: " + e.getMessage());
             Usage.printShort(err);
