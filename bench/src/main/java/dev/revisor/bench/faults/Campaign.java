@@ -92,13 +92,25 @@ public final class Campaign {
         }
     }
 
+    /**
+     * {@code rm -rf ROOT}. The runtime may write into the tree meanwhile (a marker into deploy/ as the folder goes), and
+     * then a directory is not empty when its turn comes: as a person would, it deletes again (a few times at most).
+     */
     static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        for (int attempt = 1; ; attempt++) {
+            if (!Files.exists(root)) {
+                return;
+            }
+            try (Stream<Path> s = Files.walk(root)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.NoSuchFileException
+                    | java.io.UncheckedIOException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
             }
         }
     }
