@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.zip.CRC32;
 
 /**
- * The client's side of its class-data archive (bin/revisor makes and uses it; docs/running.md, "Start-up of the
- * client"): a stamp next to the archive names the Java build, the class path and the launcher jar's size and CRC-32
- * it was made for. A run that makes the archive writes the stamp ({@code -Drevisor.cds.create=STAMP}); a run that
+ * The launcher's side of the class-data archives that bin/revisor makes and uses, the client's and the runtime's
+ * (docs/running.md, "Start-up of the client" and "Start-up of the runtime"): a stamp next to the archive names the
+ * Java build, the class path and the launcher jar's size and CRC-32 it was made for, and for the runtime's archive
+ * ({@code -Drevisor.cds.kind=runtime}) also a checksum of the bundles in the distribution's {@code system/}. A run that makes the archive writes the stamp ({@code -Drevisor.cds.create=STAMP}); a run that
  * uses it ({@code -Drevisor.cds.stamp=STAMP}) checks it first and deletes an archive made for anything else, so that
  * the next {@code exec} makes a new one.
  * <p>
@@ -23,18 +24,56 @@ import java.util.zip.CRC32;
  * the jar changed, the command is therefore run again by a fresh {@code bin/revisor} (without the archive, which is
  * gone by then) instead of by this JVM.
  * <p>
- * Runs on the client's main thread. Never fails the command: any error is ignored (the archive is an optimisation).
+ * The runtime's archive is named after a checksum of {@code lib/}'s jars by bin/revisor, so its launcher classes are
+ * always the current ones; a bundle class is used from it only when its bytes match (the JVM compares them), so a
+ * stale runtime archive only costs time: its stamp is checked on a thread of its own,
+ * {@value #CHECK_THREAD}, and the archive deleted when it names other bundles, so that the next run makes a new one.
+ * <p>
+ * Runs on the main thread (the client's, and the runtime's at exit to write a stamp). Never fails the command: any
+ * error is ignored (the archive is an optimisation).
  */
 final class ClientArchive {
+    static final String CHECK_THREAD = "revisor-cds-check";
+
     private ClientArchive() {
     }
 
-    /** What the archive was made for: JVM version, Java installation, class path, launcher jar size and CRC-32. */
+    /**
+     * What the archive was made for: JVM version, Java installation, class path, (for the runtime's archive) the
+     * bundles of the distribution, launcher jar size and CRC-32.
+     */
     static String identity() {
         String classPath = System.getProperty("java.class.path", "");
         int end = classPath.indexOf(File.pathSeparatorChar);
+        String dist = System.getProperty(Layout.PROP_DIST);
+        String bundles = runtime() && dist != null ? "bundles " + bundlesId(Paths.get(dist, "system")) + "\n" : "";
         return System.getProperty("java.vm.version") + "\n" + System.getProperty("java.home") + "\n" + classPath
-                + "\n" + jarId(Paths.get(end < 0 ? classPath : classPath.substring(0, end))) + "\n";
+                + "\n" + bundles + jarId(Paths.get(end < 0 ? classPath : classPath.substring(0, end))) + "\n";
+    }
+
+    /** Whether this JVM uses or makes the runtime's archive (bin/revisor run), not the client's. */
+    static boolean runtime() {
+        return "runtime".equals(System.getProperty("revisor.cds.kind"));
+    }
+
+    /**
+     * @return the number of jars under {@code system} and a CRC-32 over their paths and contents, in path order, or
+     *         {@code unreadable}
+     */
+    static String bundlesId(Path system) {
+        try (java.util.stream.Stream<Path> files = Files.walk(system)) {
+            List<Path> jars = new ArrayList<>();
+            files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f)).forEach(jars::add);
+            java.util.Collections.sort(jars);
+            CRC32 crc = new CRC32();
+            for (Path jar : jars) {
+                crc.update(system.relativize(jar).toString().getBytes(StandardCharsets.UTF_8));
+                crc.update(Files.readAllBytes(jar));
+            }
+            return jars.size() + " " + Long.toHexString(crc.getValue());
+        } catch (IOException | RuntimeException e) {
+            return "unreadable";
+        }
     }
 
     /** @return {@code SIZE CRC32} of the file, or {@code unreadable} */
@@ -58,6 +97,19 @@ final class ClientArchive {
     static boolean beforeCommand() {
         String stamp = System.getProperty("revisor.cds.stamp");
         if (stamp == null) {
+            return false;
+        }
+        if (runtime()) { // its launcher classes are current (see above): only the stamp is checked, off the start
+            Thread check = new Thread(() -> {
+                try {
+                    check(Paths.get(stamp), identity());
+                } catch (IOException | RuntimeException e) {
+                    // an optimisation only
+                }
+            }, CHECK_THREAD);
+            check.setDaemon(true);
+            check.setPriority(Thread.MIN_PRIORITY);
+            check.start();
             return false;
         }
         try {
