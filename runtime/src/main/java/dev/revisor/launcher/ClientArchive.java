@@ -26,15 +26,13 @@ import java.util.zip.CRC32;
  * <p>
  * The runtime's archive is named after a checksum of {@code lib/}'s jars by bin/revisor, so its launcher classes are
  * always the current ones; a bundle class is used from it only when its bytes match (the JVM compares them), so a
- * stale runtime archive only costs time: its stamp is checked on a thread of its own,
- * {@value #CHECK_THREAD}, and the archive deleted when it names other bundles, so that the next run makes a new one.
+ * stale runtime archive only costs time: its stamp is checked when the run ends (reading every bundle jar would slow
+ * the start), and the archive deleted when it names other bundles, so that the next run makes a new one.
  * <p>
- * Runs on the main thread (the client's, and the runtime's at exit to write a stamp). Never fails the command: any
- * error is ignored (the archive is an optimisation).
+ * Runs on the main thread (the client's, and the runtime's when the run ends). Never fails the command: any error is
+ * ignored (the archive is an optimisation).
  */
 final class ClientArchive {
-    static final String CHECK_THREAD = "revisor-cds-check";
-
     private ClientArchive() {
     }
 
@@ -99,17 +97,7 @@ final class ClientArchive {
         if (stamp == null) {
             return false;
         }
-        if (runtime()) { // its launcher classes are current (see above): only the stamp is checked, off the start
-            Thread check = new Thread(() -> {
-                try {
-                    check(Paths.get(stamp), identity());
-                } catch (IOException | RuntimeException e) {
-                    // an optimisation only
-                }
-            }, CHECK_THREAD);
-            check.setDaemon(true);
-            check.setPriority(Thread.MIN_PRIORITY);
-            check.start();
+        if (runtime()) { // its launcher classes are current (see above); the stamp is checked when the run ends
             return false;
         }
         try {
@@ -120,9 +108,21 @@ final class ClientArchive {
         }
     }
 
-    /** After a client command that made the archive: writes its stamp. */
+    /**
+     * After a command that made the archive: writes its stamp. After a run of the runtime that used one: deletes it
+     * when its stamp names other bundles or another Java, so that the next run makes a new one.
+     */
     static void afterCommand() {
         String create = System.getProperty("revisor.cds.create");
+        String used = System.getProperty("revisor.cds.stamp");
+        if (create == null && used != null && runtime()) {
+            try {
+                check(Paths.get(used), identity());
+            } catch (IOException | RuntimeException e) {
+                // an optimisation only
+            }
+            return;
+        }
         if (create == null) {
             return;
         }
