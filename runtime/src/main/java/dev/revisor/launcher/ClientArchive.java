@@ -14,9 +14,10 @@ import java.util.zip.CRC32;
  * The launcher's side of the class-data archives that bin/revisor makes and uses, the client's and the runtime's
  * (docs/running.md, "Start-up of the client" and "Start-up of the runtime"): a stamp next to the archive names the
  * Java build, the class path and the launcher jar's size and CRC-32 it was made for, and for the runtime's archive
- * ({@code -Drevisor.cds.kind=runtime}) also a checksum of the bundles in the distribution's {@code system/}. A run that makes the archive writes the stamp ({@code -Drevisor.cds.create=STAMP}); a run that
- * uses it ({@code -Drevisor.cds.stamp=STAMP}) checks it first and deletes an archive made for anything else, so that
- * the next {@code exec} makes a new one.
+ * ({@code -Drevisor.cds.kind=runtime}) also a checksum of the bundles in the distribution's {@code system/}. A run
+ * that makes the archive writes the stamp ({@code -Drevisor.cds.create=STAMP}); a client that uses it
+ * ({@code -Drevisor.cds.stamp=STAMP}) checks it first and deletes an archive made for anything else, so that the next
+ * {@code exec} makes a new one.
  * <p>
  * The JVM refuses an archive made by another Java build or for another class path by itself, but it recognises a
  * changed jar only by its file time and size, and the build writes every jar with the same time (reproducible
