@@ -119,4 +119,19 @@ class ParsingTest {
         String out = Props.override(text, Map.of("felix.fileinstall.poll", "50", "new.key", "x"));
         assertThat(out).isEqualTo("# comment\nfelix.fileinstall.poll = 50\nother=1\nnew.key = x\n");
     }
+
+    @Test
+    void aBundlesStartCostRunsToTheNextBundlesStartWhateverTheListenersOrder() {
+        List<Events.Event> events = java.util.stream.Stream.of(
+                "1000 STARTING 12 dev.revisor.audit 0.1.0",
+                "1200 STARTED 12 dev.revisor.audit 0.1.0", // the probe's listener ran before SCR's
+                "41000 STARTING 13 org.apache.felix.gogo.runtime 1.1.6",
+                "43000 STARTED 13 org.apache.felix.gogo.runtime 1.1.6",
+                "50000 READY bundles=13").map(Events::parse).toList();
+        Map<String, List<Double>> costs = new java.util.HashMap<>();
+        StartupSuite.bundleStartCosts(events, costs);
+        assertThat(costs).containsEntry("dev.revisor.audit", List.of(40.0))
+                .containsEntry("org.apache.felix.gogo.runtime", List.of(9.0));
+        assertThat(StartupSuite.own(costs)).isEqualTo("dev.revisor.audit 40.0 ms");
+    }
 }

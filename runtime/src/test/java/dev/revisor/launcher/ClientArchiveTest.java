@@ -50,4 +50,32 @@ class ClientArchiveTest {
         assertThat(ClientArchive.jarId(jar)).isEqualTo("3 352441c2"); // CRC-32 of "abc"
         assertThat(ClientArchive.jarId(dir.resolve("missing.jar"))).isEqualTo("unreadable");
     }
+
+    @Test
+    void theRuntimesIdentityAlsoNamesTheBundlesSoAChangedBundleRetiresTheArchive() throws Exception {
+        Path system = Files.createDirectories(dir.resolve("dist/system/org/example/a/1.0"));
+        Path bundle = Files.writeString(system.resolve("a-1.0.jar"), "one");
+        String before = ClientArchive.bundlesId(dir.resolve("dist/system"));
+        assertThat(before).startsWith("1 ");
+        assertThat(ClientArchive.bundlesId(dir.resolve("dist/system"))).isEqualTo(before);
+        Files.writeString(bundle, "two"); // same size, other bytes: a rebuilt bundle
+        assertThat(ClientArchive.bundlesId(dir.resolve("dist/system"))).isNotEqualTo(before);
+        String clientIdentity = ClientArchive.identity();
+        System.setProperty("revisor.cds.kind", "runtime");
+        System.setProperty("revisor.dist", dir.resolve("dist").toString());
+        try {
+            String runtimeIdentity = ClientArchive.identity();
+            assertThat(runtimeIdentity).contains("\nbundles " + ClientArchive.bundlesId(dir.resolve("dist/system")) + "\n");
+            // the launcher jar stays the last line, as for the client
+            assertThat(runtimeIdentity).endsWith(clientIdentity.substring(clientIdentity.lastIndexOf('\n', clientIdentity.length() - 2) + 1));
+            Path archive = Files.write(dir.resolve("runtime.jsa"), new byte[] {1});
+            Path stamp = Files.writeString(dir.resolve("runtime.jsa.stamp"), runtimeIdentity);
+            Files.writeString(bundle, "three");
+            assertThat(ClientArchive.check(stamp, ClientArchive.identity())).isEqualTo(runtimeIdentity);
+            assertThat(archive).doesNotExist();
+        } finally {
+            System.clearProperty("revisor.cds.kind");
+            System.clearProperty("revisor.dist");
+        }
+    }
 }

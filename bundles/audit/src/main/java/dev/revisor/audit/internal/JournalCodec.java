@@ -11,6 +11,7 @@ import com.google.gson.ToNumberPolicy;
 
 import dev.revisor.audit.api.AuditEventDTO;
 import dev.revisor.audit.api.BundleRefDTO;
+import dev.revisor.common.internal.Lazy;
 
 /**
  * Turns journal events into one line of JSON and back. Numbers in {@code details} read back as
@@ -20,16 +21,18 @@ import dev.revisor.audit.api.BundleRefDTO;
  * buffer, exactly as Gson (configured below) writes it: the fields in declaration order, {@code null} fields and
  * {@code null} map values left out, strings escaped as Gson escapes them without HTML escaping. A value in
  * {@code details} that is not a string, number, boolean, character, map, collection or array (a DTO, say) is handed
- * to Gson. Decoding, which only readers do, is Gson's.
+ * to Gson. Decoding, which only readers do, is Gson's. Gson is set up on its first use, not when the journal opens:
+ * it is the largest part of the audit bundle's start otherwise, and a fresh journal, whose events are all encoded
+ * by hand, may never need it.
  * <p>
- * Concurrent Semantics: thread safe (stateless besides Gson, which is).
+ * Concurrent Semantics: thread safe (stateless besides Gson, which is, and which is made once).
  */
 final class JournalCodec {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private final Gson gson = new GsonBuilder()
+    private final Lazy<Gson> gson = new Lazy<>(() -> new GsonBuilder()
             .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE)
             .disableHtmlEscaping()
-            .create();
+            .create());
 
     /**
      * @param typePrefix the start of an event type, e.g. {@code operation.}
@@ -52,7 +55,7 @@ final class JournalCodec {
     /** Appends the event's line, without the line break, to {@code out}. */
     void encodeTo(AuditEventDTO event, StringBuilder out) {
         if (event.getClass() != AuditEventDTO.class || (event.bundle != null && event.bundle.getClass() != BundleRefDTO.class)) {
-            out.append(gson.toJson(event)); // a subclass: Gson knows its fields
+            out.append(gson.get().toJson(event)); // a subclass: Gson knows its fields
             return;
         }
         out.append("{\"seq\":").append(event.seq);
@@ -115,7 +118,7 @@ final class JournalCodec {
         } else if (v instanceof Character) {
             string(out, v.toString());
         } else {
-            out.append(gson.toJson(v)); // doubles (NaN, -0.0, exponents), BigDecimal, DTOs, enums: as Gson writes them
+            out.append(gson.get().toJson(v)); // doubles (NaN, -0.0, exponents), BigDecimal, DTOs, enums: as Gson writes them
         }
     }
 
@@ -185,7 +188,7 @@ final class JournalCodec {
             return null;
         }
         try {
-            AuditEventDTO event = gson.fromJson(line, AuditEventDTO.class);
+            AuditEventDTO event = gson.get().fromJson(line, AuditEventDTO.class);
             return event == null || event.type == null || event.seq <= 0 ? null : event;
         } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
             return null;
@@ -194,6 +197,6 @@ final class JournalCodec {
 
     /** @return the line Gson itself writes for the event (the reference the hand-written encoding is tested against) */
     String encodeWithGson(AuditEventDTO event) {
-        return gson.toJson(event);
+        return gson.get().toJson(event);
     }
 }

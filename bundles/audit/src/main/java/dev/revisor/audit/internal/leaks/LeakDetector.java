@@ -44,6 +44,7 @@ import dev.revisor.audit.internal.EventTypes;
 import dev.revisor.audit.internal.LifecycleTap;
 import dev.revisor.audit.internal.operations.RefreshObserver;
 import dev.revisor.audit.internal.operations.RetiredRevision;
+import dev.revisor.common.internal.Lazy;
 import dev.revisor.common.internal.OwnedExecutor;
 
 /**
@@ -120,11 +121,11 @@ public final class LeakDetector implements Leaks, RefreshObserver, LifecycleTap 
     private final BundleContext context;
     private final Journal journal;
     private final Logger logger;
-    private final Internals internals = new Internals();
-    private final GcMode gc = GcMode.detect();
     private final LoaderBook book = new LoaderBook();
     private final FindingBook findings = new FindingBook();
-    private final CheckRound rounds;
+    private final Config config;
+    /** Made once by {@link #jvm()}: on revisor-leaks right after activation, or by the first caller that needs it. */
+    private final Lazy<Jvm> jvm = new Lazy<>(this::inspectJvm);
     private final Explainer explainer;
     private final OwnedExecutor executor;
     private final OwnedExecutor analyzerTimer;
@@ -152,11 +153,14 @@ public final class LeakDetector implements Leaks, RefreshObserver, LifecycleTap 
         this.analyzerTimer = new OwnedExecutor(TIMER_THREAD_NAME,
                 t -> logger.error("stopping the heap analyzer failed: {}", t.toString(), t));
         analyzerTimer.setRemoveOnCancelPolicy(true);
-        this.rounds = new CheckRound(book, internals, gc, config.thread_grace_ms(), config.confirm_delay_ms(), logger);
+        this.config = config;
         this.explainer = new Explainer(context, config, logger, analyzerTimer);
     }
 
-    /** Learns the loaders of the bundles already resolved; says what the leak detection cannot do here. */
+    /**
+     * Learns the loaders of the bundles already resolved; then, on revisor-leaks (before any check, which runs on
+     * that thread too), looks at this JVM and says what the leak detection cannot do here.
+     */
     @Activate
     public void activate() {
         for (Bundle b : context.getBundles()) {
@@ -164,11 +168,43 @@ public final class LeakDetector implements Leaks, RefreshObserver, LifecycleTap 
                 book.capture(b);
             }
         }
-        if (internals.note() != null) {
-            logger.warn("leak detection: {}", internals.note());
-        }
-        if (gc.note() != null) {
-            logger.warn("leak detection: {}", gc.note());
+        executor.execute(() -> {
+            Jvm j = jvm();
+            if (j.internals.note() != null) {
+                logger.warn("leak detection: {}", j.internals.note());
+            }
+            if (j.gc.note() != null) {
+                logger.warn("leak detection: {}", j.gc.note());
+            }
+        });
+    }
+
+    /**
+     * What the checks need to know about this JVM: the JDK internals they may read, what {@code System.gc()} does
+     * (read from the JVM's management bean), and the check round built on both. Made once, off the bundle's start:
+     * the reflective look-ups and the management beans are most of what the leak detector would cost it.
+     */
+    private Jvm jvm() {
+        return jvm.get();
+    }
+
+    private Jvm inspectJvm() {
+        Internals internals = new Internals();
+        GcMode gc = GcMode.detect();
+        return new Jvm(internals, gc, new CheckRound(book, internals, gc, config.thread_grace_ms(),
+                config.confirm_delay_ms(), logger));
+    }
+
+    /** See {@link #jvm()}. Concurrent Semantics: immutable. */
+    private static final class Jvm {
+        final Internals internals;
+        final GcMode gc;
+        final CheckRound rounds;
+
+        Jvm(Internals internals, GcMode gc, CheckRound rounds) {
+            this.internals = internals;
+            this.gc = gc;
+            this.rounds = rounds;
         }
     }
 
@@ -326,6 +362,7 @@ public final class LeakDetector implements Leaks, RefreshObserver, LifecycleTap 
         if (round.threadRefs.isEmpty() && round.services.isEmpty()) {
             return;
         }
+        CheckRound rounds = jvm().rounds;
         List<LeakTexts.Draft> drafts = new ArrayList<>(rounds.scanLive(round.threadRefs.values(), book.inUse(),
                 round.knownSubjects));
         drafts.addAll(rounds.collect(round));
@@ -350,10 +387,10 @@ public final class LeakDetector implements Leaks, RefreshObserver, LifecycleTap 
         details.put("resolved", changes.resolved.size());
         details.put("current", findings.findings().size());
         details.put("millis", millis);
-        details.put("gc", gc.mode());
+        details.put("gc", jvm().gc.mode());
         details.put("gcs", round.gcs);
         details.put("gcMillis", round.gcNanos / 1_000_000);
-        details.put("inspectable", internals.missing().isEmpty());
+        details.put("inspectable", jvm().internals.missing().isEmpty());
         details.put("onDemand", onDemand);
         String op = round.checked.stream().map(r -> r.operation).filter(o -> o != null).findFirst().orElse(null);
         journal.record(EventTypes.LEAK_CHECKED, op, null, details);
@@ -439,14 +476,15 @@ public final class LeakDetector implements Leaks, RefreshObserver, LifecycleTap 
     @Override
     public LeakStatusDTO status() {
         LeakStatusDTO s = new LeakStatusDTO();
-        s.gc = gc.mode();
-        s.inspectable = internals.missing().isEmpty();
+        Jvm j = jvm();
+        s.gc = j.gc.mode();
+        s.inspectable = j.internals.missing().isEmpty();
         s.notes = new ArrayList<>();
-        if (gc.note() != null) {
-            s.notes.add(gc.note());
+        if (j.gc.note() != null) {
+            s.notes.add(j.gc.note());
         }
-        if (internals.note() != null) {
-            s.notes.add(internals.note());
+        if (j.internals.note() != null) {
+            s.notes.add(j.internals.note());
         }
         int pending = removalPendingRevisions();
         s.pending = pending + book.retiredWaiting();

@@ -10,15 +10,21 @@ import com.google.gson.ToNumberPolicy;
 import com.google.gson.reflect.TypeToken;
 
 import dev.revisor.audit.api.BundleRefDTO;
+import dev.revisor.common.internal.Lazy;
 
-/** Turns DTOs into the plain maps and lists that journal details hold. Concurrent Semantics: thread safe. */
+/**
+ * Turns DTOs into the plain maps and lists that journal details hold. Gson is set up by the first conversion (a
+ * refresh plan, a retired revision), not when the audit bundle starts. Concurrent Semantics: thread safe.
+ */
 final class Dtos {
-    private static final java.lang.reflect.Type MAP = new TypeToken<Map<String, Object>>() { }.getType();
-    private final Gson gson = new GsonBuilder().setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).create();
+    private final Lazy<Gson> gson = new Lazy<>(() -> new GsonBuilder()
+            .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).create());
+    private final Lazy<java.lang.reflect.Type> mapType = new Lazy<>(() -> new TypeToken<Map<String, Object>>() { }.getType());
 
     /** @return the DTO's fields as a map of strings, numbers, booleans, lists and maps (nulls left out) */
     Map<String, Object> toMap(Object dto) {
-        return gson.fromJson(gson.toJsonTree(dto), MAP);
+        Gson g = gson.get();
+        return g.fromJson(g.toJsonTree(dto), mapType.get());
     }
 
     List<Object> toList(List<?> dtos) {

@@ -72,8 +72,8 @@ final class OperationHistory {
      * @return whether an operation was ended as interrupted (the caller forces the journal)
      */
     boolean recover(int events, long firstOwnSeq) {
-        if (events == 0) {
-            return false;
+        if (events == 0 || firstOwnSeq <= 1) {
+            return false; // a journal that was empty when the audit started holds nothing from before: nothing to read
         }
         // the newest events whatever their type: reading stops after that many lines, however long the journal; only
         // the operations' own events among them are decoded

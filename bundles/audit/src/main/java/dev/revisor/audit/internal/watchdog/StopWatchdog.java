@@ -127,7 +127,6 @@ public final class StopWatchdog implements Stops, LifecycleTap {
     private final long limitNanos;
     private final long limitMillis;
     private final long repeatNanos;
-    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Map<Long, Stop> running = new ConcurrentHashMap<>();
     private final OwnedExecutor executor;
     private final long intervalMillis;
@@ -147,6 +146,14 @@ public final class StopWatchdog implements Stops, LifecycleTap {
         this.repeatNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, config.repeat_ms()));
         this.executor = new OwnedExecutor(THREAD_NAME, e -> logger.error("stop watchdog: a task failed: {}", e.toString(), e));
         this.intervalMillis = Math.max(10, Math.min(config.check_interval_ms(), limitMillis));
+    }
+
+    /**
+     * The JVM's thread bean, asked for when a stop is reported (not at activation: the first call sets up the JVM's
+     * management beans, which is not worth delaying the audit bundle's start for).
+     */
+    private static ThreadMXBean threads() {
+        return ManagementFactory.getThreadMXBean();
     }
 
     /** Starts the watchdog's thread: a look at the running stops every check interval. */
@@ -219,7 +226,7 @@ public final class StopWatchdog implements Stops, LifecycleTap {
     }
 
     private ThreadView look(long threadId) {
-        ThreadInfo[] infos = threads.getThreadInfo(new long[] {threadId}, true, true);
+        ThreadInfo[] infos = threads().getThreadInfo(new long[] {threadId}, true, true);
         ThreadInfo info = infos.length == 0 ? null : infos[0];
         if (info == null) {
             return new ThreadView(List.of(), "TERMINATED", null, null, -1, List.of(), List.of());
@@ -245,7 +252,7 @@ public final class StopWatchdog implements Stops, LifecycleTap {
         long ownerId = info.getLockOwnerId();
         if (ownerId >= 0) {
             owner = "\"" + info.getLockOwnerName() + "\" (id " + ownerId + ")";
-            ThreadInfo[] o = threads.getThreadInfo(new long[] {ownerId}, false, false);
+            ThreadInfo[] o = threads().getThreadInfo(new long[] {ownerId}, false, false);
             if (o.length > 0 && o[0] != null) {
                 StackTraceElement[] of = o[0].getStackTrace();
                 for (int i = 0; i < of.length && i < OWNER_FRAMES; i++) {

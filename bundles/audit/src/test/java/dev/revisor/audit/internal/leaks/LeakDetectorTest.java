@@ -298,4 +298,26 @@ class LeakDetectorTest {
         first.get(0).summary = "changed";
         assertThat(detector.findings().get(0).summary).isNotEqualTo("changed");
     }
+
+    @Test
+    void whatTheDetectionCannotDoHereIsStillSaidAtTheStartAndInTheStatus() throws Exception {
+        LoggerFactory loggers = mock(LoggerFactory.class);
+        Logger logger = mock(Logger.class);
+        when(loggers.getLogger(LeakDetector.class)).thenReturn(logger);
+        LeakDetector other = new LeakDetector(context, config(Map.of()), journal, loggers);
+        try {
+            other.activate();
+            // the JVM is looked at on revisor-leaks right after the start, not on the thread that starts the bundle
+            other.checkExecutor().submit(() -> { }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Internals internals = new Internals();
+            GcMode gc = GcMode.detect();
+            int notes = (internals.note() == null ? 0 : 1) + (gc.note() == null ? 0 : 1);
+            org.mockito.Mockito.verify(logger, org.mockito.Mockito.times(notes)).warn(eq("leak detection: {}"), anyString());
+            assertThat(other.status().gc).isEqualTo(gc.mode());
+            assertThat(other.status().inspectable).isEqualTo(internals.missing().isEmpty());
+            assertThat(other.status().notes).hasSize(notes);
+        } finally {
+            other.deactivate();
+        }
+    }
 }

@@ -57,6 +57,36 @@ class OperationHistoryTest {
         return e;
     }
 
+    /**
+     * A journal that was empty when the audit started (a fresh home): its own operations, already begun by the time the
+     * recovery runs, are neither read back nor ended as interrupted.
+     */
+    @Test
+    void aFreshJournalRecoversNothingAndReadsNothing() {
+        journalEvents.add(event(OperationLog.STARTED, "op-1", null)); // begun by this run, after the audit started
+        OperationLog counting = new OperationLog() {
+            @Override
+            public AuditEventDTO recordOperationStart(Bundle bundle, Map<String, Object> details) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<AuditEventDTO> operationEvents(int lastEvents) {
+                throw new AssertionError("a fresh journal is not read back");
+            }
+
+            @Override
+            public long lastSeq() {
+                return seq;
+            }
+        };
+        Journal journal = mock(Journal.class);
+        OperationHistory history = new OperationHistory(journal, counting, 10);
+        assertThat(history.recover(100_000, 1)).isFalse();
+        assertThat(history.all()).isEmpty();
+        org.mockito.Mockito.verifyNoInteractions(journal);
+    }
+
     /** The previous run ended 15 operations; 10 are kept: the newest 10, and they stay newest-last. */
     @Test
     void recoveryKeepsTheNewestOperations() {
