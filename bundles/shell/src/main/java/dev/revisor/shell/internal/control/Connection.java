@@ -17,6 +17,7 @@ import java.util.function.BooleanSupplier;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.command.Job;
 import org.osgi.service.log.Logger;
 
 /**
@@ -30,8 +31,12 @@ import org.osgi.service.log.Logger;
  * that ran past {@code command.timeout.ms} (the client is told, the connection closed, the thread interrupted and
  * left to end on its own; its later output is discarded).
  * <p>
- * Concurrent Semantics: runs on one pool thread; {@link #abort()}, {@link #timeOut()} and {@link #stalledSince()}
- * may be called from any thread.
+ * A command that stops the shell bundle itself ({@code stop}, {@code update} of it) runs {@link ControlServer#close()}
+ * on its own Gogo thread: the server then {@link #detach() detaches} this connection instead of interrupting it, and
+ * the thread ends when the command does (see {@link #detach()}).
+ * <p>
+ * Concurrent Semantics: runs on one pool thread; {@link #abort()}, {@link #timeOut()}, {@link #detach()},
+ * {@link #runs(Job)} and {@link #stalledSince()} may be called from any thread.
  */
 final class Connection implements Runnable {
     private static final byte[] NO_INPUT = new byte[0];
@@ -42,6 +47,7 @@ final class Connection implements Runnable {
     private static final int RUNNING = 0;
     private static final int ENDED = 1;
     private static final int TIMED_OUT = 2;
+    private static final int DETACHED = 3;
 
     /** What a connection needs from its server. */
     interface Host {
@@ -72,6 +78,8 @@ final class Connection implements Runnable {
     private volatile ConnectionChannel channel;
     private volatile FrameSink sink;
     private volatile Thread thread;
+    /** The Gogo session of the command that runs, or null. */
+    private volatile CommandSession session;
     private volatile boolean requestRead;
     private volatile boolean abandoned;
 
@@ -140,6 +148,38 @@ final class Connection implements Runnable {
         } finally {
             abort();
         }
+    }
+
+    /** @return the thread that serves this connection, or null before it started */
+    Thread thread() {
+        return thread;
+    }
+
+    /** @return whether {@code job} (a Gogo job, null off Gogo's threads) is the command this connection runs */
+    boolean runs(Job job) {
+        CommandSession s = session;
+        return job != null && s != null && job.session() == s;
+    }
+
+    /**
+     * The server stops because of this connection's own command, on that command's Gogo thread (an {@code update}
+     * or {@code stop} of the shell bundle sent through the socket). Tells the client, closes the connection and
+     * leaves the command alone: interrupting it would reach the framework's next step on that thread (Gogo's job
+     * thread cancels its pipes with an interrupt after the session closes, at a time nobody controls), the start of
+     * the updated shell would fail and the shell would stay down. The command's later output is discarded and this
+     * thread ends when the command returns, which it does once the framework call that stopped the shell returns.
+     */
+    void detach() {
+        if (!command.compareAndSet(RUNNING, DETACHED)) {
+            return;
+        }
+        host.logger().info("control socket: the command on {} stops the shell itself; its client is told, the "
+                + "command goes on", thread == null ? "its connection" : thread.getName());
+        FrameSink s = sink;
+        if (s != null) {
+            s.last(utf8(SELF_STOP + "\n"), 1, LAST_WORD_MILLIS);
+        }
+        abort();
     }
 
     /** Closes the connection: a thread waiting for the client to send or to read returns at once. */
@@ -279,7 +319,11 @@ final class Connection implements Runnable {
             out.status(status);
             return true;
         }
-        host.logger().info("control socket: the command that timed out ended after all");
+        if (command.get() == DETACHED) {
+            host.logger().info("control socket: the command that stopped the shell ended with status {}", status);
+        } else {
+            host.logger().info("control socket: the command that timed out ended after all");
+        }
         return false;
     }
 
@@ -293,6 +337,7 @@ final class Connection implements Runnable {
         CommandSession session = null;
         try {
             session = host.processor().createSession(in, stdout, stderr);
+            this.session = session;
             Object result = session.execute(line);
             stdout.flush();
             stderr.flush();
@@ -317,6 +362,7 @@ final class Connection implements Runnable {
             }
             return 1;
         } finally {
+            this.session = null;
             if (session != null) {
                 try {
                     session.close();
@@ -334,6 +380,11 @@ final class Connection implements Runnable {
     /** What a command interrupted by the server's stop is told. */
     static final String STOPPING = "interrupted: the control socket is stopping (the shell bundle stops; if this command "
             + "updated or refreshed it, the command goes on in the runtime and the socket comes back when the shell starts again)";
+
+    /** What the client of a command that stops the shell itself is told (the command is not interrupted). */
+    static final String SELF_STOP = "the control socket is stopping: this command stops the shell bundle; it goes on in "
+            + "the runtime without its client (its further output is lost), and the socket comes back when the shell "
+            + "starts again: bin/revisor status --wait 60";
 
     private String failureMessage(Throwable t) {
         if (t instanceof InterruptedException && host.stopping()) {

@@ -1,5 +1,7 @@
 package dev.revisor.shell.internal.control;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,15 +38,37 @@ final class ConnectionPool extends ThreadPoolExecutor {
     }
 
     /**
-     * Waits until every thread of this terminated pool has really ended: {@link #awaitTermination} returns
-     * while the last worker is still on its way out.
+     * Stops the pool as {@link #shutdownNow()} does, but leaves one thread uninterrupted.
+     *
+     * @param spared a thread not to interrupt (its task runs on), or null
+     * @return the tasks that never started
      */
-    boolean joinAll(long millis) throws InterruptedException {
+    List<Runnable> shutdownNowSparing(Thread spared) {
+        shutdown(); // no new tasks; idle threads end
+        List<Runnable> neverStarted = new ArrayList<>();
+        getQueue().drainTo(neverStarted);
+        for (Thread t : threads) {
+            if (t != spared) {
+                t.interrupt();
+            }
+        }
+        return neverStarted;
+    }
+
+    /**
+     * Waits until every thread of this shut-down pool but {@code spared} has really ended ({@link #awaitTermination}
+     * also returns while the last worker is still on its way out).
+     *
+     * @param spared a thread not to wait for, or null
+     */
+    boolean joinAll(long millis, Thread spared) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         for (Thread t : threads) {
-            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (t != spared) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
         }
-        return threads.stream().noneMatch(Thread::isAlive);
+        return threads.stream().noneMatch(t -> t != spared && t.isAlive());
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.Job;
 import org.osgi.service.log.Logger;
 
 /**
@@ -338,12 +339,15 @@ final class ControlServer implements AutoCloseable, Connection.Host {
      * Stops accepting, interrupts running commands, closes every connection, waits (bounded) for every thread
      * this server started, and deletes the socket file.
      * <p>
-     * The waits are not cut short by an interrupt of the calling thread: a command sent through this socket may
-     * stop the shell bundle itself ({@code update} or {@code refresh} of it), and then this runs on that command's
-     * Gogo thread, which the connection interrupts when it closes its session. That interrupt is this server's own
-     * doing and is dropped on return: left set, it would make the framework's next step on that thread fail (the
-     * start after the update), and the shell would stay down with no control socket. An interrupt status the caller
-     * had on entry is restored.
+     * A command sent through this socket may stop the shell bundle itself ({@code stop} or {@code update} of it):
+     * then this runs on that command's Gogo thread, inside the framework call that goes on after it returns (the
+     * start of the updated shell). That command's connection is {@link Connection#detach() detached}, not
+     * interrupted, and not waited for: an interrupt would reach this thread late, when the connection closes its
+     * Gogo session and Gogo's job thread cancels its pipes, and the framework's next step (the start) would fail,
+     * leaving the shell down with no control socket. Its thread ends when the command returns.
+     * <p>
+     * The waits are not cut short by an interrupt of the calling thread, and an interrupt that arrives while they
+     * run is this server's own doing and dropped; an interrupt status the caller had on entry is restored.
      */
     @Override
     public void close() {
@@ -353,6 +357,8 @@ final class ControlServer implements AutoCloseable, Connection.Host {
         stopping = true;
         boolean interruptedOnEntry = Thread.interrupted();
         boolean interrupted = false;
+        Connection own = ownConnection();
+        Thread spared = own == null ? null : own.thread();
         try {
             server.close(); // wakes accept()
         } catch (IOException e) {
@@ -365,17 +371,20 @@ final class ControlServer implements AutoCloseable, Connection.Host {
             interrupted |= join(t);
         }
 
-        List<Runnable> neverStarted = pool.shutdownNow(); // interrupts running commands
+        if (own != null) {
+            own.detach();
+        }
+        List<Runnable> neverStarted = pool.shutdownNowSparing(spared); // interrupts running commands but our own
         for (Runnable r : neverStarted) {
             ((Tracked) r).connection.abort();
         }
         Deadline grace = new Deadline(GRACE_MILLIS);
-        interrupted |= grace.await(pool);
+        interrupted |= grace.await(pool, spared);
         if (!grace.done) {
             // a command that ignores its interrupt, or writes to a client that does not read: cut the line
             connections.forEach(Connection::abort);
             Deadline last = new Deadline(STOP_TIMEOUT_MILLIS);
-            interrupted |= last.await(pool);
+            interrupted |= last.await(pool, spared);
             if (!last.done) {
                 logger.warn("control socket {}: connection threads still running {} ms after the stop: {}", socket,
                         GRACE_MILLIS + STOP_TIMEOUT_MILLIS, pool.threadNames());
@@ -392,6 +401,23 @@ final class ControlServer implements AutoCloseable, Connection.Host {
         if (interruptedOnEntry) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * @return the connection whose command runs on this thread (a Gogo pipe thread) and stops the shell bundle, and
+     *         with it this server; null when the server is closed from elsewhere
+     */
+    private Connection ownConnection() {
+        Job job = Job.Utils.current();
+        if (job == null) {
+            return null;
+        }
+        for (Connection c : connections) {
+            if (c.runs(job)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /** @return whether the calling thread was interrupted while it waited */
@@ -421,14 +447,17 @@ final class ControlServer implements AutoCloseable, Connection.Host {
             end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         }
 
-        /** @return whether the calling thread was interrupted while it waited */
-        boolean await(ConnectionPool pool) {
+        /**
+         * @param spared a thread not to wait for (it runs the command that closes the server), or null
+         * @return whether the calling thread was interrupted while it waited
+         */
+        boolean await(ConnectionPool pool, Thread spared) {
             boolean interrupted = false;
             while (!done) {
                 long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
                 try {
-                    done = pool.awaitTermination(Math.max(0, left), TimeUnit.MILLISECONDS)
-                            && pool.joinAll(Math.max(1, left));
+                    done = (spared != null || pool.awaitTermination(Math.max(0, left), TimeUnit.MILLISECONDS))
+                            && pool.joinAll(Math.max(1, left), spared);
                     if (left <= 0) {
                         break;
                     }

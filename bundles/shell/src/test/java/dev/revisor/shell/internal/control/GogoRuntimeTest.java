@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Job;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,25 @@ class GogoRuntimeTest {
             sleeping.countDown();
             Thread.sleep(60_000);
             return "woke up on its own";
+        }
+
+        volatile ControlServer server;
+        final CountDownLatch startedAgain = new CountDownLatch(1);
+        volatile boolean startInterrupted;
+        volatile Job.Status jobAfterTheStart;
+
+        @Descriptor("as an update of the shell sent through its own socket: stops the server, then starts again")
+        public void selfupdate() {
+            System.out.println("updating");
+            server.close(); // the shell's stop: SCR deactivates the control socket on this thread
+            try {
+                Thread.sleep(500); // the framework's next step on this thread: the start of the updated shell
+            } catch (InterruptedException e) {
+                startInterrupted = true; // Felix would fail the start ("unable to acquire the global lock")
+            } finally {
+                jobAfterTheStart = Job.Utils.current().status();
+                startedAgain.countDown();
+            }
         }
 
         @Descriptor("greets")
@@ -75,6 +95,7 @@ class GogoRuntimeTest {
     private ControlServer server;
     private final Commands commands = new Commands();
     private Path socket;
+    private final RecordingLogger log = new RecordingLogger();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -84,7 +105,7 @@ class GogoRuntimeTest {
         gogo.addCommand("test", commands);
         socket = tmp.resolve("run/control.sock");
         server = ControlServer.start(socket, SocketDirectory.currentUser(FileSystems.getDefault()),
-                new ControlServer.Settings(4, 1024, 10_000), gogo, new RecordingLogger().logger);
+                new ControlServer.Settings(4, 1024, 10_000), gogo, log.logger);
     }
 
     @AfterEach
@@ -136,6 +157,30 @@ class GogoRuntimeTest {
                     .containsExactly("O zzz\n", "E " + Connection.STOPPING + "\n", "R 1");
         }
         assertThat(ControlServerTest.controlThreads()).isEmpty();
+    }
+
+    @Test
+    void aCommandThatStopsTheShellThroughItsOwnSocketIsToldButNeitherInterruptedNorWaitedFor() throws Exception {
+        commands.server = server;
+        try (TestClient client = new TestClient(socket)) {
+            assertThat(client.execute("test:selfupdate").response().frames()).extracting(Frame::toString)
+                    .containsExactly("O updating\n", "E " + Connection.SELF_STOP + "\n", "R 1");
+        }
+        commands.startedAgain.await();
+
+        assertThat(commands.startInterrupted)
+                .as("no interrupt reached the command after the close (Gogo's job thread cancels its pipes when the "
+                        + "session closes): the start of the updated shell would fail and leave it down")
+                .isFalse();
+        assertThat(commands.jobAfterTheStart).as("Gogo did not cancel the command's job under it").isNotEqualTo(Job.Status.Done);
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(ControlServer.WORKER_PREFIX)) {
+                t.join(10_000); // the detached connection's thread ends with its command
+            }
+        }
+        assertThat(ControlServerTest.controlThreads()).isEmpty();
+        assertThat(socket).doesNotExist();
+        assertThat(log.at("WARN")).as("close() did not wait for the command that called it").isEmpty();
     }
 
     @Test
