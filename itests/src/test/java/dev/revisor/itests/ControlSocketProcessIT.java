@@ -1,6 +1,7 @@
 package dev.revisor.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
@@ -94,12 +95,6 @@ public class ControlSocketProcessIT {
         assertTrue(r.output, r.output.contains("System Bundle"));
     }
 
-    // Off until the remaining race is fixed: 4bb2293 stopped ControlServer.close() from handing its own interrupt
-    // back to the framework, and this passed in 3 of 4 whole-suite runs; in the 4th (2026-12-07 03:27) the shell
-    // again stayed INSTALLED after the update (resolve.started, then nothing): an interrupt still reaches the Gogo
-    // thread that runs the update after close() has returned, most likely from the session closing late. The fix
-    // belongs in how a connection closes its Gogo session while its own command stops the shell.
-    @org.junit.Ignore("flaky: a late interrupt can still keep the updated shell from starting (see the comment)")
     @Test
     public void anUpdateOfTheShellSentThroughItsOwnSocketBringsTheShellBack() throws Exception {
         start("");
@@ -121,6 +116,10 @@ public class ControlSocketProcessIT {
         assertEquals(status.output, 0, status.status);
         String shell = revisor(List.of(), "exec", "audit:why --json " + id.group(1)).output;
         assertTrue(shell, shell.contains("\"active\": true") || shell.contains("\"active\":true"));
+        // the old shell's connection thread ended with its command: Revisor is not in its own leak report
+        Result leaks = revisor(List.of(), "exec", "audit:leaks --json");
+        assertEquals(leaks.output, 0, leaks.status);
+        assertFalse(leaks.output, leaks.output.contains("dev.revisor.shell"));
     }
 
     @Test
