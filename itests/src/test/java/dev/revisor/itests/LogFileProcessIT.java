@@ -126,6 +126,10 @@ public class LogFileProcessIT {
     @Test
     public void eventsFollowThroughExecPrintsAnEventThatHappensAfterItStarted() throws Exception {
         start(shippedLogback());
+        // the shell answers at start level 4; the framework's STARTED event comes after level 5: wait for it, or the
+        // follow below would rightly print it
+        RevisorTestSupport.await("framework.started in the journal", 60_000,
+                () -> output("exec", "audit:events --type framework.started").contains("framework.started"));
         Process follow = new ProcessBuilder(distribution.resolve("bin/revisor").toString(), "--home", home.toString(),
                 "exec", "audit:events --follow -n 0 --for 30s").redirectErrorStream(true)
                 .redirectInput(new File("/dev/null")).start();
@@ -201,19 +205,36 @@ public class LogFileProcessIT {
         return p;
     }
 
-    private int revisor(String... args) {
-        List<String> command = new ArrayList<>(List.of(distribution.resolve("bin/revisor").toString(), "--home",
-                home.toString()));
-        command.addAll(List.of(args));
+    /** @return what the command printed (standard output and error), or "" if it could not run */
+    private String output(String... args) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(new File("/dev/null"))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor();
+            Process p = client(args).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return text;
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private int revisor(String... args) {
+        try {
+            return client(args).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
         }
+    }
+
+    private ProcessBuilder client(String... args) {
+        List<String> command = new ArrayList<>(List.of(distribution.resolve("bin/revisor").toString(), "--home",
+                home.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectInput(new File("/dev/null"));
     }
 }
