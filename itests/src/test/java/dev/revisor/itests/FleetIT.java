@@ -37,7 +37,7 @@ import com.google.gson.JsonParser;
  * and three Revisor runtimes as separate processes ({@code bin/revisor run} of the assembled distribution, feature
  * revisor-fleet, members m1, m2, m3), each with the example plugins leak-free and leaky-thread in its deploy folder.
  * The rollouts are started with {@code bin/revisor fleet rollout} and followed with {@code fleet status --json}.
- * The tests share the fleet and run in name order, so that leak-free's versions only go up (0.2.0, then 0.3.0).
+ * The tests share the fleet and run in name order, so that leak-free's versions only go up (0.2.0, 0.3.0, then 0.4.0).
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class FleetIT {
@@ -159,6 +159,29 @@ public class FleetIT {
         for (Distribution d : members) {
             assertEquals(d.home.toString(), sha, runningSha(d, LEAK_FREE));
         }
+    }
+
+    @Test
+    public void aWaveWithADeadMemberTimesOutHaltsAndRollsBackWithoutWaitingForIt() throws Exception {
+        Distribution m1 = members.get(0);
+        Distribution m3 = members.get(2);
+        String before = runningSha(m1, LEAK_FREE);
+        Path jar = version("example-leak-free", "0.4.0");
+        // m3 is in the second wave and dies before its turn: that wave cannot succeed
+        String id = rollout(m1, "--canary", "1", "--waves", "100", "--hold", "1s", "--wave-timeout", "8s",
+                jar.toString());
+        m3.kill();
+        JsonObject rollout = awaitRollout(m1, LEAK_FREE, id, r -> ended(r));
+        assertEquals(rollout.toString(), "halted", state(rollout));
+        String reason = rollout.getAsJsonObject("rollout").get("reason").getAsString();
+        assertTrue(reason, reason.startsWith("wave 2 timed out: no success from m3 (no report"));
+        for (Distribution d : members.subList(0, 2)) {
+            assertEquals("rolled back on " + d.home, before, runningSha(d, LEAK_FREE));
+        }
+        m3.start(); // back, it reads its assignment (roll back) and never takes the update
+        assertEquals(before, runningSha(m3, LEAK_FREE));
+        String said = m1.run("fleet", "status").out();
+        assertTrue(said, said.contains("wave timeout 8000 ms"));
     }
 
     private static String rollout(Distribution d, String... args) {

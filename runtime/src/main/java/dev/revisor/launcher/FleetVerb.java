@@ -15,7 +15,8 @@ final class FleetVerb {
     static final String WORD = "fleet";
     static final Set<String> SUBCOMMANDS = Set.of("rollout", "status", "resume", "abort");
     /** Options of {@code fleet rollout} that take a value. */
-    private static final Set<String> VALUED = Set.of("-c", "--canary", "-w", "--waves", "-h", "--hold");
+    private static final Set<String> VALUED = Set.of("-c", "--canary", "-w", "--waves", "-h", "--hold", "-t",
+            "--wave-timeout");
 
     private FleetVerb() {
     }

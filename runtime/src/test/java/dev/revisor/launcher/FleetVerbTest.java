@@ -13,9 +13,9 @@ class FleetVerbTest {
     @Test
     void forwardsToExecWithTheJarMadeAbsolute() throws UsageException {
         String[] args = FleetVerb.rewrite(new String[] {"--home", "h", "fleet", "rollout", "--canary", "2", "--waves",
-                "25,50,100", "--hold", "5s", "target/my plugin.jar"}, CWD);
-        assertThat(args).containsExactly("--home", "h", "exec", "--",
-                "fleet:rollout --canary 2 --waves 25,50,100 --hold 5s '/srv/project/target/my plugin.jar'");
+                "25,50,100", "--hold", "5s", "--wave-timeout", "2m", "target/my plugin.jar"}, CWD);
+        assertThat(args).containsExactly("--home", "h", "exec", "--", "fleet:rollout --canary 2 --waves 25,50,100 "
+                + "--hold 5s --wave-timeout 2m '/srv/project/target/my plugin.jar'");
         Arguments parsed = Arguments.parse(args);
         assertThat(parsed.command).isEqualTo(Arguments.Command.EXEC);
         assertThat(parsed.home).isEqualTo("h");

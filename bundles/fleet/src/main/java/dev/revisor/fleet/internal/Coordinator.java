@@ -54,8 +54,8 @@ final class Coordinator {
      * @return the new rollout
      * @throws IllegalStateException when a rollout of the same plugin is in progress, or no member is connected
      */
-    Docs.Rollout begin(ArtifactStore.Artifact artifact, int canary, List<Integer> waves, long holdMillis)
-            throws Exception {
+    Docs.Rollout begin(ArtifactStore.Artifact artifact, int canary, List<Integer> waves, long holdMillis,
+            long waveTimeoutMillis) throws Exception {
         List<String> members = zk.children(zk.members());
         if (members.isEmpty()) {
             throw new IllegalStateException("no fleet member is connected to ZooKeeper under " + zk.root);
@@ -70,10 +70,12 @@ final class Coordinator {
         rollout.canary = canary;
         rollout.waves = List.copyOf(waves);
         rollout.holdMillis = holdMillis;
+        rollout.waveTimeoutMillis = waveTimeoutMillis;
         rollout.plan = RolloutMachine.plan(members, canary, waves);
         rollout.wave = 0;
         rollout.state = RolloutState.RUNNING.text();
         rollout.started = Clock.now();
+        rollout.waveStarted = rollout.started;
         rollout.startedBy = me;
         String path = zk.rollout(rollout.plugin);
         FleetZk.Versioned<Docs.Rollout> existing = zk.read(path, Docs.Rollout.class);
@@ -91,7 +93,8 @@ final class Coordinator {
         zk.delete(path + "/assign"); // the previous rollout's; reports carry their rollout id anyway
         zk.delete(path + "/report");
         coordinate(rollout.plugin);
-        event("fleet.rollout-started", rollout, Map.of("plan", rollout.plan, "holdMillis", holdMillis));
+        event("fleet.rollout-started", rollout, Map.of("plan", rollout.plan, "holdMillis", holdMillis,
+                "waveTimeoutMillis", waveTimeoutMillis));
         return rollout;
     }
 
@@ -211,7 +214,8 @@ final class Coordinator {
                 reports.put(member, report);
             }
         }
-        RolloutMachine.Step step = RolloutMachine.next(rollout, reports);
+        Set<String> connected = Set.copyOf(zk.children(zk.members()));
+        RolloutMachine.Step step = RolloutMachine.next(rollout, reports, java.time.Instant.now(), connected);
         for (Map.Entry<String, String> wanted : step.assignments().entrySet()) {
             assign(rollout, wanted.getKey(), wanted.getValue());
         }
@@ -219,6 +223,9 @@ final class Coordinator {
             RolloutState before = RolloutState.of(rollout.state);
             int waveBefore = rollout.wave;
             rollout.state = step.state().text();
+            if (step.wave() != rollout.wave) {
+                rollout.waveStarted = Clock.now();
+            }
             rollout.wave = step.wave();
             rollout.reason = step.reason();
             if (step.state().finished()) {

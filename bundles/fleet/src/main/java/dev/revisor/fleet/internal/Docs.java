@@ -56,6 +56,13 @@ final class Docs {
         int canary;
         List<Integer> waves = new ArrayList<>();
         long holdMillis;
+        /**
+         * How long a wave may wait for its members' success before the rollout halts ({@code --wave-timeout}); 0: no
+         * limit (rollouts started before the option existed).
+         */
+        long waveTimeoutMillis;
+        /** When the wave in progress started (ISO-8601 UTC); the wave timeout counts from it. */
+        String waveStarted;
         /** Member ids per wave; wave 0 is the canary when {@link #canary} &gt; 0. */
         List<List<String>> plan = new ArrayList<>();
         /** Index into {@link #plan} of the wave in progress (or the last one reached). */

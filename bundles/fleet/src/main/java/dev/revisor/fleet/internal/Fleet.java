@@ -151,14 +151,16 @@ public final class Fleet {
         }
     }
 
-    Docs.Rollout rollout(Path jar, int canary, List<Integer> waves, long holdMillis) throws Exception {
+    Docs.Rollout rollout(Path jar, int canary, List<Integer> waves, long holdMillis, long waveTimeoutMillis)
+            throws Exception {
         on();
+        RolloutMachine.checkTimes(holdMillis, waveTimeoutMillis);
         RolloutMachine.checkWaves(waves);
         if (canary < 0) {
             throw new IllegalArgumentException("--canary must be 0 or more, not " + canary);
         }
         ArtifactStore.Artifact artifact = store.publish(jar);
-        return coordinator.begin(artifact, canary, waves, holdMillis);
+        return coordinator.begin(artifact, canary, waves, holdMillis, waveTimeoutMillis);
     }
 
     Docs.Rollout resume(String plugin) throws Exception {

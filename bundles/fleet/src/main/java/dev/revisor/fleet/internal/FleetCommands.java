@@ -41,13 +41,17 @@ public final class FleetCommands {
             @Parameter(names = {"-w", "--waves"}, absentValue = "100") String waves,
             @Descriptor("how long each member holds the update while the audit watches: ms, s, m or h (default 30s)")
             @Parameter(names = {"-h", "--hold"}, absentValue = "30s") String hold,
+            @Descriptor("how long a wave may wait for its members' success before the rollout halts and rolls back: ms, s, m "
+                    + "or h, longer than --hold (default 10m)")
+            @Parameter(names = {"-t", "--wave-timeout"}, absentValue = "10m") String waveTimeout,
             @Descriptor("the plugin jar, an absolute path (bin/revisor fleet makes a relative one absolute)") String jar)
             throws Exception {
         Path file = Paths.get(jar);
         if (!file.isAbsolute()) {
             throw new IllegalArgumentException("the jar must be an absolute path, not '" + jar + "'");
         }
-        Docs.Rollout r = fleet.rollout(file, canary, percentages(waves), millis(hold, "--hold"));
+        Docs.Rollout r = fleet.rollout(file, canary, percentages(waves), millis(hold, "--hold"),
+                millis(waveTimeout, "--wave-timeout"));
         StringBuilder out = new StringBuilder();
         out.append("rollout ").append(r.id).append(": ").append(r.plugin).append(' ').append(r.version).append(" (sha256 ")
                 .append(r.sha256).append(")\n");

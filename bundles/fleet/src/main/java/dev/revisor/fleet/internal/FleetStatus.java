@@ -79,7 +79,9 @@ final class FleetStatus {
             Docs.Rollout r = v.rollout;
             out.append(String.format("%nRollout %s: %s %s (%s)%n", r.id, r.plugin, r.version, r.sha256.substring(0, 12)));
             out.append("  state ").append(r.state).append(", wave ").append(r.wave + 1).append(" of ").append(r.plan.size())
-                    .append(", hold ").append(r.holdMillis).append(" ms, coordinator ")
+                    .append(", hold ").append(r.holdMillis).append(" ms")
+                    .append(r.waveTimeoutMillis > 0 ? ", wave timeout " + r.waveTimeoutMillis + " ms" : "")
+                    .append(", coordinator ")
                     .append(v.coordinator == null ? (RolloutState.of(r.state).finished() ? "none (ended)"
                             : "NONE: 'fleet resume " + r.plugin + "' or 'fleet abort " + r.plugin + "'") : v.coordinator)
                     .append('\n');

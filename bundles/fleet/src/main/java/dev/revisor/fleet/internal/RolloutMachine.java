@@ -1,9 +1,12 @@
 package dev.revisor.fleet.internal;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The rollout state machine, without I/O: {@link #plan} splits the members into waves, {@link #next} decides from a
@@ -46,6 +49,14 @@ final class RolloutMachine {
         return plan;
     }
 
+    /** @throws IllegalArgumentException unless the wave timeout is longer than the hold, naming both options */
+    static void checkTimes(long holdMillis, long waveTimeoutMillis) {
+        if (waveTimeoutMillis <= holdMillis) {
+            throw new IllegalArgumentException("--wave-timeout (" + waveTimeoutMillis + " ms) must be longer than --hold ("
+                    + holdMillis + " ms): every member of a wave holds the update that long before it reports success");
+        }
+    }
+
     static void checkWaves(List<Integer> waves) {
         if (waves.isEmpty()) {
             throw new IllegalArgumentException("--waves needs at least one percentage, e.g. 25,50,100");
@@ -73,11 +84,14 @@ final class RolloutMachine {
     /**
      * Decides the next step of {@code rollout}.
      *
-     * @param reports the members' reports that belong to this rollout (others are left out by the caller)
+     * @param reports   the members' reports that belong to this rollout (others are left out by the caller)
+     * @param now       the time, for the wave timeout
+     * @param connected the members connected to ZooKeeper now: a rollback does not wait for the others (each rolls
+     *                  back when it is back, as its assignment says)
      * @return the state and wave to write, the assignment (apply or rollback) each member must have, and the members
      *         the rollout waits for
      */
-    static Step next(Docs.Rollout rollout, Map<String, Docs.Report> reports) {
+    static Step next(Docs.Rollout rollout, Map<String, Docs.Report> reports, Instant now, Set<String> connected) {
         RolloutState state = RolloutState.of(rollout.state);
         int wave = Math.min(rollout.wave, Math.max(0, rollout.plan.size() - 1));
         List<String> reached = reached(rollout.plan, wave);
@@ -92,7 +106,7 @@ final class RolloutMachine {
                 Docs.Report report = reports.get(member);
                 if (report != null && APPLY.equals(report.action)
                         && MemberState.of(report.state) == MemberState.FAILED) {
-                    return rollback(rollout, RolloutState.HALTING, wave, reports,
+                    return rollback(rollout, RolloutState.HALTING, wave, reports, connected,
                             "member " + member + ": " + report.reason);
                 }
             }
@@ -105,6 +119,10 @@ final class RolloutMachine {
                 }
             }
             if (!waiting.isEmpty()) {
+                String late = overdue(rollout, wave, waiting, reports, now, connected);
+                if (late != null) {
+                    return rollback(rollout, RolloutState.HALTING, wave, reports, connected, late);
+                }
                 return new Step(state, wave, rollout.reason, assignments, waiting);
             }
             if (wave == rollout.plan.size() - 1) {
@@ -116,12 +134,43 @@ final class RolloutMachine {
             }
             return new Step(state, wave + 1, rollout.reason, assignments, waiting);
         }
-        return rollback(rollout, state, wave, reports, rollout.reason);
+        return rollback(rollout, state, wave, reports, connected, rollout.reason);
     }
 
-    /** Every member that may have taken the update rolls back; done once each has reported it. */
+    /**
+     * @return why the wave has waited too long (the members it waits for, what each last reported and whether it is
+     *         connected), or null while it is within {@code --wave-timeout}
+     */
+    private static String overdue(Docs.Rollout rollout, int wave, List<String> waiting, Map<String, Docs.Report> reports,
+            Instant now, Set<String> connected) {
+        if (rollout.waveTimeoutMillis <= 0 || rollout.waveStarted == null) {
+            return null;
+        }
+        Instant started;
+        try {
+            started = Instant.parse(rollout.waveStarted);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+        if (!now.isAfter(started.plusMillis(rollout.waveTimeoutMillis))) {
+            return null;
+        }
+        List<String> members = new ArrayList<>();
+        for (String member : waiting) {
+            Docs.Report report = reports.get(member);
+            String said = report == null || !APPLY.equals(report.action) ? "no report" : report.state;
+            members.add(member + " (" + said + (connected.contains(member) ? "" : ", not connected") + ")");
+        }
+        return "wave " + (wave + 1) + " timed out: no success from " + String.join(", ", members) + " within "
+                + rollout.waveTimeoutMillis + " ms (--wave-timeout)";
+    }
+
+    /**
+     * Every member that may have taken the update rolls back; done once each connected one has reported it (a member
+     * that is not connected rolls back when it is back: its assignment says so).
+     */
     private static Step rollback(Docs.Rollout rollout, RolloutState state, int wave, Map<String, Docs.Report> reports,
-            String reason) {
+            Set<String> connected, String reason) {
         Map<String, String> assignments = new LinkedHashMap<>();
         List<String> waiting = new ArrayList<>();
         for (String member : reached(rollout.plan, wave)) {
@@ -129,7 +178,7 @@ final class RolloutMachine {
             Docs.Report report = reports.get(member);
             boolean finished = report != null && ROLLBACK.equals(report.action)
                     && MemberState.of(report.state).finished();
-            if (!finished) {
+            if (!finished && connected.contains(member)) {
                 waiting.add(member);
             }
         }
