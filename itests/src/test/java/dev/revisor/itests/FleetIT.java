@@ -37,7 +37,7 @@ import com.google.gson.JsonParser;
  * and three Revisor runtimes as separate processes ({@code bin/revisor run} of the assembled distribution, feature
  * revisor-fleet, members m1, m2, m3), each with the example plugins leak-free and leaky-thread in its deploy folder.
  * The rollouts are started with {@code bin/revisor fleet rollout} and followed with {@code fleet status --json}.
- * The tests share the fleet and run in name order, so that leak-free's versions only go up (0.2.0, 0.3.0, then 0.4.0).
+ * The tests share the fleet and run in name order, so that leak-free's versions only go up (0.2.0, an aborted 0.2.5, 0.3.0, then 0.4.0).
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class FleetIT {
@@ -136,6 +136,32 @@ public class FleetIT {
         }
         String refused = members.get(2).run("fleet", "status").out();
         assertTrue(refused, refused.contains("state halted"));
+    }
+
+    @Test
+    public void aHoldingCanaryIsRolledBackByAbortFromAnotherMember() throws Exception {
+        Distribution m1 = members.get(0);
+        String before = runningSha(m1, LEAK_FREE);
+        Path jar = version("example-leak-free", "0.2.5");
+        String id = rollout(m1, "--canary", "1", "--hold", "5m", "--wave-timeout", "10m", jar.toString());
+        JsonObject holding = awaitRollout(m1, LEAK_FREE, id,
+                r -> r.getAsJsonObject("verdicts").has("m1")
+                        && "holding".equals(r.getAsJsonObject("verdicts").getAsJsonObject("m1").get("state").getAsString()));
+        String sha = holding.getAsJsonObject("rollout").get("sha256").getAsString();
+        assertEquals("the canary runs the update while it holds", sha, runningSha(m1, LEAK_FREE));
+
+        Distribution.Result aborted = members.get(1).run("fleet", "abort", LEAK_FREE);
+        assertEquals(aborted.toString(), 0, aborted.exit());
+        assertTrue(aborted.out(), aborted.out().contains("is aborting"));
+        JsonObject rollout = awaitRollout(m1, LEAK_FREE, id, r -> ended(r));
+        assertEquals(rollout.toString(), "aborted", state(rollout));
+        assertTrue(rollout.toString(), rollout.getAsJsonObject("rollout").get("reason").getAsString()
+                .startsWith("aborted by 'fleet abort' on member m2"));
+        for (Distribution d : members) {
+            assertEquals("runs its previous bytes: " + d.home, before, runningSha(d, LEAK_FREE));
+        }
+        Distribution.Result again = m1.run("fleet", "abort", LEAK_FREE);
+        assertTrue(again.toString(), again.exit() != 0 && again.out().contains("has ended: aborted"));
     }
 
     @Test

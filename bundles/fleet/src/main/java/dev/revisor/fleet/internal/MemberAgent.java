@@ -156,10 +156,20 @@ final class MemberAgent implements AutoCloseable {
                 } catch (Exception e) {
                     LOG.debug("fleet member {}: progress not reported: {}", config.member(), e.toString());
                 }
-            });
+            }, () -> withdrawn(plugin, a));
         }
         writeDone(doneFile, result);
         zk.put(reportPath, result);
+    }
+
+    /** @return whether the coordinator replaced {@code a} (a rollback, another rollout); false while unsure */
+    private boolean withdrawn(String plugin, Docs.Assignment a) {
+        try {
+            Docs.Assignment now = zk.get(zk.assign(plugin, config.member()), Docs.Assignment.class);
+            return now != null && (!Objects.equals(now.rollout, a.rollout) || !Objects.equals(now.action, a.action));
+        } catch (Exception e) {
+            return false; // ZooKeeper out of reach: keep holding, as the member keeps running what it has
+        }
     }
 
     private static void forget(Path dir) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import dev.revisor.audit.api.Journal;
@@ -71,10 +72,13 @@ final class PluginApplier {
     /**
      * Applies {@code a}; on failure puts the previous bytes back before it returns.
      *
-     * @param progress receives the report while it is in progress (applying, holding)
+     * @param progress  receives the report while it is in progress (applying, holding)
+     * @param withdrawn whether the coordinator has taken the assignment back (the rollout halted or was aborted):
+     *                  asked during the hold, which then ends as a failure and puts the previous bytes back at once
      * @return the final report: succeeded, or failed with the reason naming the finding
      */
-    Docs.Report apply(Docs.Assignment a, Consumer<Docs.Report> progress) throws InterruptedException {
+    Docs.Report apply(Docs.Assignment a, Consumer<Docs.Report> progress, BooleanSupplier withdrawn)
+            throws InterruptedException {
         Docs.Report report = report(a, MemberState.APPLYING, null);
         Path previousDir = data.resolve("previous").resolve(a.rollout);
         try {
@@ -108,7 +112,7 @@ final class PluginApplier {
             }
             report.state = MemberState.HOLDING.text();
             progress.accept(report);
-            String finding = hold(a, before);
+            String finding = hold(a, before, withdrawn);
             if (finding != null) {
                 return fail(a, report, finding, previous, folder, file, progress);
             }
@@ -218,10 +222,17 @@ final class PluginApplier {
         }
     }
 
-    /** Watches for the hold time: a stop hang or the bundle leaving ACTIVE fails at once; leaks are checked at the end. */
-    private String hold(Docs.Assignment a, Set<String> findingsBefore) throws InterruptedException {
+    /**
+     * Watches for the hold time: a stop hang, the bundle leaving ACTIVE or the assignment taken back fails at once;
+     * leaks are checked at the end.
+     */
+    private String hold(Docs.Assignment a, Set<String> findingsBefore, BooleanSupplier withdrawn)
+            throws InterruptedException {
         long end = System.currentTimeMillis() + a.holdMillis;
         do {
+            if (withdrawn.getAsBoolean()) {
+                return "the rollout stopped during the hold: this member's assignment is no longer to apply it";
+            }
             for (StopDTO stop : stops.inProgress()) {
                 if (stop.hung && stop.bundle != null && a.plugin.equals(stop.bundle.symbolicName)) {
                     return "stop hang of " + a.plugin + " on thread " + stop.thread + " for " + stop.elapsedMillis + " ms";
