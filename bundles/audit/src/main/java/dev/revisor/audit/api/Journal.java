@@ -29,7 +29,9 @@ public interface Journal {
     AuditEventDTO record(String type, String operation, Bundle bundle, Map<String, Object> details);
 
     /**
-     * Reads the journal, rotated files included; a partial last line (left by a crash) is skipped.
+     * Reads the journal, rotated files included; a partial last line (left by a crash) is skipped. Every event
+     * recorded before the call (on any thread) is in what it reads, unless the disk does not take it within the
+     * journal's {@code sync.timeout.ms} (then a warning is logged).
      *
      * @param query what to return
      * @return the matching events, oldest first, at most {@link EventQuery#limit()}

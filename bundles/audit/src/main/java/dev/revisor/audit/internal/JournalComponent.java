@@ -136,6 +136,12 @@ public final class JournalComponent implements Journal, OperationLog {
 
     @Override
     public List<AuditEventDTO> events(EventQuery query) {
+        // what was recorded before this call is read too (events are written on the writer's thread, in batches): a
+        // caller that sees a marker or a state the journal was told about first finds that event
+        if (!writer.written(syncTimeout)) {
+            logger.warn("journal: events recorded just before this read were not written within {} ms; they may be "
+                    + "missing from it", syncTimeout);
+        }
         try {
             return files.read(query);
         } catch (IOException e) {

@@ -171,10 +171,28 @@ final class JournalWriter implements AutoCloseable {
         if (Thread.currentThread() == thread) {
             throw new IllegalStateException("sync() called on the journal writer thread");
         }
+        return await(new CompletableFuture<>(), timeoutMillis);
+    }
+
+    /**
+     * Waits until every event queued before this call is in the file (not forced to disk): a reader that comes after
+     * it sees them. Returns at once on the writer thread itself (a follower reading the journal).
+     *
+     * @param timeoutMillis how long to wait at most
+     * @return whether that happened in time
+     */
+    boolean written(long timeoutMillis) {
+        return Thread.currentThread() == thread || await(new WrittenOnly(), timeoutMillis);
+    }
+
+    /** A request that the writer completes once what was queued before it is written, without forcing the file. */
+    private static final class WrittenOnly extends CompletableFuture<Void> {
+    }
+
+    private boolean await(CompletableFuture<Void> done, long timeoutMillis) {
         if (!thread.isAlive()) {
             return false;
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
         queue.offer(done);
         if (ended && queue.remove(done)) {
             // the writer ended between the look above and the offer and did not take the request: nobody would
@@ -226,7 +244,9 @@ final class JournalWriter implements AutoCloseable {
                 lines.setLength(0);
                 boolean last = stopping && !full; // stopping: every event queued before close() is written first
                 if (!syncs.isEmpty() || last) { // one force for every sync that came in this round
-                    force();
+                    if (last || syncs.stream().anyMatch(f -> !(f instanceof WrittenOnly))) {
+                        force();
+                    }
                     syncs.forEach(f -> f.complete(null));
                     syncs.clear();
                 }

@@ -72,6 +72,23 @@ class JournalComponentTest {
     }
 
     @Test
+    void aReadSeesEveryEventRecordedBeforeItWithoutASync() throws Exception {
+        JournalComponent journal = new JournalComponent(context(), config(""), loggers());
+        try {
+            for (int round = 0; round < 50; round++) {
+                AuditEventDTO last = null;
+                for (int i = 0; i < 100; i++) {
+                    last = journal.record("test.burst", null, null, Map.of("round", round, "i", i));
+                }
+                List<AuditEventDTO> read = journal.events(EventQuery.last(1).withType("test.burst"));
+                assertThat(read).as("round %d", round).extracting(e -> e.seq).containsExactly(last.seq);
+            }
+        } finally {
+            journal.deactivate();
+        }
+    }
+
+    @Test
     void configuredDirectoryWins() throws Exception {
         Path elsewhere = data.resolve("elsewhere");
         JournalComponent journal = new JournalComponent(context(), config(elsewhere.toString()), loggers());
