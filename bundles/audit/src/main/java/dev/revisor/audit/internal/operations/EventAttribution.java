@@ -79,6 +79,7 @@ final class EventAttribution {
             retired.capture(bundle, type == BundleEvent.UNINSTALLED, op.id);
         }
         op.bundleEvent(bundle, type, nanos);
+        refreshes.bundleEvent(bundle, type);
         RefreshRecording recording = x != null && x.op == op ? x.recording : op.refresh();
         if (recording != null) {
             recording.bundleEvent(bundle, type, Instant.now());
@@ -229,6 +230,8 @@ final class EventAttribution {
                     RefreshRecording rec = x != null && x.op == op ? x.recording : op.refresh();
                     if (rec != null) {
                         rec.failure(b, event.getThrowable());
+                    } else {
+                        op.comeBack.error(b.getBundleId(), event.getThrowable());
                     }
                 }
                 return op.id;
