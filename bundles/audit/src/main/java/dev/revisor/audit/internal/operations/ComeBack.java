@@ -134,7 +134,8 @@ final class ComeBack {
         traces.clear();
     }
 
-    private static boolean persistentlyStarted(Bundle b) {
+    /** @return whether the framework means to run the bundle: started, and not stopped by {@code Bundle.stop()} since */
+    static boolean persistentlyStarted(Bundle b) {
         try {
             BundleStartLevel sl = b.adapt(BundleStartLevel.class);
             return sl != null && sl.isPersistentlyStarted();

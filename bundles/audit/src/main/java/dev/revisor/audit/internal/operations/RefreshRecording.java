@@ -151,7 +151,9 @@ final class RefreshRecording {
     /**
      * The record as it stands now, for a refresh whose operation goes on after it (the deploy bundle stops the plan's
      * bundles before it refreshes and starts them again afterwards): the same refresh and bundles, with each one's state
-     * and package wiring at this moment, its latest start, and the failures judged now.
+     * and package wiring at this moment, its latest start, and the failures judged now: as in the record, and a bundle
+     * that is not running although the framework means to run it (persistently started: the operation stopped it
+     * transiently for the refresh and did not bring it back).
      *
      * @return the amended record, or {@code null} when the record was not built (the refresh did not end)
      */
@@ -175,8 +177,17 @@ final class RefreshRecording {
             }
             refreshed.add(id);
             r.restarted.add(restart(id, a));
+            int failures = r.failures.size();
             if (e != null) {
                 judge(e, a, r.failures);
+            }
+            boolean running = a.state == Bundle.ACTIVE || a.state == Bundle.STARTING;
+            Bundle b = context.getBundle(id);
+            if (r.failures.size() == failures && !running && b != null && ComeBack.persistentlyStarted(b)) {
+                // stopped by the operation for the refresh (transiently: still meant to run) and not started again
+                r.failures.add(a.bundle.display() + " is " + Names.state(a.state) + " now although it is meant to run: "
+                        + (a.state == Bundle.INSTALLED ? "it does not resolve (see audit:why " + id + ")"
+                                : "it was not started again"));
             }
         }
         r.wiringChanges = before.changesTo(after);

@@ -334,14 +334,14 @@ class OperationTrackerTest {
     // ---------------------------------------------------------------- records of refreshes inside an operation
 
     /**
-     * The deploy bundle stops the plan's bundles, refreshes within its operation, and starts them again: the record
-     * written when the refresh ends shows the importer INSTALLED and not wired; when the operation ends, refresh.final
-     * says what runs (ACTIVE, wired as before, started) and points at the record it amends.
+     * As the deploy bundle does: stops the plan's bundles (transiently: still meant to run), refreshes within its
+     * operation, starts the library again and, when {@code pluginComesBack}, the plugin too (which the refresh left
+     * INSTALLED and not wired).
+     *
+     * @return the operation's id
      */
-    @Test
-    void aRefreshWithinAnOperationThatStartsItsBundlesAgainIsAmendedAtTheOperationsEnd() throws Exception {
-        FakeFramework.Rev lib = known(10).exports("org.example.utils", "2.0.0");
-        FakeFramework.Rev plugin = known(11).wire("org.example.utils", "[2,3)", lib);
+    private String refreshWithinAnOperation(FakeFramework.Rev lib, FakeFramework.Rev plugin, boolean pluginComesBack)
+            throws Exception {
         FrameworkWiring wiring = wiring();
         when(wiring.getDependencyClosure(any())).thenReturn(List.of(lib.bundle, plugin.bundle));
         List<Runnable> startAgain = new ArrayList<>();
@@ -355,18 +355,32 @@ class OperationTrackerTest {
         }).when(wiring).refreshBundles(any(), any(FrameworkListener.class));
         lib.state(Bundle.RESOLVED);
         plugin.state(Bundle.RESOLVED);
+        persistentlyStarted(plugin, true);
 
-        String id;
-        RefreshRecordDTO record;
         try (Operation op = tracker.begin("deploy", "deploy:utils-2.jar", "utils-2.jar")) {
-            id = op.id();
-            record = tracker.refresh("test", List.of(lib.bundle), 10_000);
+            RefreshRecordDTO record = tracker.refresh("test", List.of(lib.bundle), 10_000);
             assertThat(record.restarted).extracting(r -> r.stateAfter).containsExactly("INSTALLED", "INSTALLED");
             assertThat(record.wiringChanges).singleElement().satisfies(c -> assertThat(c.toExporter).isNull());
-            startAgain.forEach(Runnable::run);
+            assertThat(record.failures).isEmpty();
             lib.state(Bundle.ACTIVE);
-            tracker.bundleEvent(new BundleEvent(BundleEvent.STARTED, plugin.bundle));
+            if (pluginComesBack) {
+                startAgain.forEach(Runnable::run);
+                tracker.bundleEvent(new BundleEvent(BundleEvent.STARTED, plugin.bundle));
+            }
+            return op.id();
         }
+    }
+
+    /**
+     * The record written when the refresh ends shows the importer INSTALLED and not wired; when the operation ends,
+     * refresh.final says what runs (ACTIVE, wired as before, started) and points at the record it amends.
+     */
+    @Test
+    void aRefreshWithinAnOperationThatStartsItsBundlesAgainIsAmendedAtTheOperationsEnd() throws Exception {
+        FakeFramework.Rev lib = known(10).exports("org.example.utils", "2.0.0");
+        FakeFramework.Rev plugin = known(11).wire("org.example.utils", "[2,3)", lib);
+
+        String id = refreshWithinAnOperation(lib, plugin, true);
 
         AuditEventDTO recorded = journaled("refresh.record", id);
         AuditEventDTO amended = journaled("refresh.final", id);
@@ -381,6 +395,20 @@ class OperationTrackerTest {
             assertThat(journaled.indexOf("refresh.final " + id)).as("within the operation")
                     .isLessThan(journaled.indexOf("operation.ended " + id));
         }
+    }
+
+    /** A bundle the operation stopped for the refresh and did not bring back is a failure of the amended record. */
+    @Test
+    void aBundleMeantToRunThatIsNotBackIsAFailureOfTheAmendedRecord() throws Exception {
+        FakeFramework.Rev lib = known(10).exports("org.example.utils", "2.0.0");
+        FakeFramework.Rev plugin = known(11).wire("org.example.utils", "[2,3)", lib);
+
+        String id = refreshWithinAnOperation(lib, plugin, false);
+
+        AuditEventDTO amended = journaled("refresh.final", id);
+        assertThat((List<?>) amended.details.get("failures")).containsExactly(
+                "org.example.b11/1.0.0 [11] is INSTALLED now although it is meant to run: it does not resolve (see audit:why 11)");
+        assertThat((List<?>) amended.details.get("wiringChanges")).as("still not wired").hasSize(1);
     }
 
     @Test
