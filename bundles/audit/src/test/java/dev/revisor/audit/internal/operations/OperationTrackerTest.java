@@ -333,6 +333,17 @@ class OperationTrackerTest {
 
     // ---------------------------------------------------------------- records of refreshes inside an operation
 
+    /** The framework's refresh, at once: does what it changes, then reports it done (event, then its listener). */
+    private void refreshesAt(FrameworkWiring wiring, Runnable changes) {
+        doAnswer(inv -> {
+            changes.run();
+            tracker.frameworkEvent(new FrameworkEvent(FrameworkEvent.PACKAGES_REFRESHED, mock(Bundle.class), null));
+            ((FrameworkListener) inv.getArgument(1)).frameworkEvent(
+                    new FrameworkEvent(FrameworkEvent.PACKAGES_REFRESHED, mock(Bundle.class), null));
+            return null;
+        }).when(wiring).refreshBundles(any(), any(FrameworkListener.class));
+    }
+
     /**
      * As the deploy bundle does: stops the plan's bundles (transiently: still meant to run), refreshes within its
      * operation, starts the library again and, when {@code pluginComesBack}, the plugin too (which the refresh left
@@ -345,14 +356,10 @@ class OperationTrackerTest {
         FrameworkWiring wiring = wiring();
         when(wiring.getDependencyClosure(any())).thenReturn(List.of(lib.bundle, plugin.bundle));
         List<Runnable> startAgain = new ArrayList<>();
-        doAnswer(inv -> {
+        refreshesAt(wiring, () -> {
             startAgain.add(plugin.unresolvedUntilStarted()); // stopped before, not started by the refresh
             lib.state(Bundle.INSTALLED);
-            tracker.frameworkEvent(new FrameworkEvent(FrameworkEvent.PACKAGES_REFRESHED, mock(Bundle.class), null));
-            ((FrameworkListener) inv.getArgument(1)).frameworkEvent(
-                    new FrameworkEvent(FrameworkEvent.PACKAGES_REFRESHED, mock(Bundle.class), null));
-            return null;
-        }).when(wiring).refreshBundles(any(), any(FrameworkListener.class));
+        });
         lib.state(Bundle.RESOLVED);
         plugin.state(Bundle.RESOLVED);
         persistentlyStarted(plugin, true);
@@ -416,12 +423,7 @@ class OperationTrackerTest {
         FakeFramework.Rev lib = known(10).exports("org.example.utils", "2.0.0");
         FrameworkWiring wiring = wiring();
         when(wiring.getDependencyClosure(any())).thenReturn(List.of(lib.bundle));
-        doAnswer(inv -> {
-            tracker.frameworkEvent(new FrameworkEvent(FrameworkEvent.PACKAGES_REFRESHED, mock(Bundle.class), null));
-            ((FrameworkListener) inv.getArgument(1)).frameworkEvent(
-                    new FrameworkEvent(FrameworkEvent.PACKAGES_REFRESHED, mock(Bundle.class), null));
-            return null;
-        }).when(wiring).refreshBundles(any(), any(FrameworkListener.class));
+        refreshesAt(wiring, () -> { });
 
         String id;
         try (Operation op = tracker.begin("update", "api:test", null)) {
