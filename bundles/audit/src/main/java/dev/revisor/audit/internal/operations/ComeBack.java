@@ -30,6 +30,7 @@ final class ComeBack {
     /** What one bundle went through in the operation. */
     private static final class Trace {
         int first = -1;
+        int last = -1;
         boolean startRunning;
         boolean startFailed;
         boolean stopped;
@@ -40,6 +41,7 @@ final class ComeBack {
             if (first < 0) {
                 first = type;
             }
+            last = type;
             switch (type) {
                 case BundleEvent.STARTING:
                     startRunning = true;
@@ -79,6 +81,26 @@ final class ComeBack {
     /** Notes a bundle event of the operation (on the firing thread: one map update). */
     void event(long bundleId, int type) {
         traces.computeIfAbsent(bundleId, k -> new Trace()).event(type);
+    }
+
+    /**
+     * @return whether an event of this type continues a change of the bundle already under way in the operation: after
+     *         its stop, unresolve, update or resolve comes its unresolve, update, resolve or start (one
+     *         {@code Bundle.update} of an active bundle fires them all)
+     */
+    boolean continues(long bundleId, int type) {
+        Trace t = traces.get(bundleId);
+        if (t == null) {
+            return false;
+        }
+        int last;
+        synchronized (t) {
+            last = t.last;
+        }
+        boolean under = last == BundleEvent.STOPPED || last == BundleEvent.UNRESOLVED || last == BundleEvent.UPDATED
+                || last == BundleEvent.RESOLVED;
+        return under && (type == BundleEvent.UNRESOLVED || type == BundleEvent.UPDATED || type == BundleEvent.RESOLVED
+                || type == BundleEvent.STARTING);
     }
 
     /** Notes an error the framework reported about a bundle of the operation. */

@@ -53,6 +53,12 @@ class OperationTrackerTest {
 
     @BeforeEach
     void start() {
+        tracker = tracker(60_000L);
+        tracker.activate();
+    }
+
+    /** @return a tracker (not activated) whose sweep never ends an operation under the test */
+    private OperationTracker tracker(long implicitMaxMillis) {
         Journal journal = mock(Journal.class);
         when(journal.record(anyString(), any(), any(), any())).thenAnswer(inv -> {
             AuditEventDTO e = new AuditEventDTO();
@@ -90,14 +96,13 @@ class OperationTrackerTest {
         };
         OperationTracker.Config config = mock(OperationTracker.Config.class);
         when(config.implicit_idle_ms()).thenReturn(60_000L); // the sweep never ends an operation under the test
-        when(config.implicit_max_ms()).thenReturn(60_000L);
+        when(config.implicit_max_ms()).thenReturn(implicitMaxMillis);
         when(config.refresh_idle_ms()).thenReturn(60_000L);
         when(config.history()).thenReturn(100);
         when(config.recovery_events()).thenReturn(0);
         LoggerFactory loggers = mock(LoggerFactory.class);
         when(loggers.getLogger(any(Class.class))).thenReturn(mock(Logger.class));
-        tracker = new OperationTracker(context, config, journal, log, loggers);
-        tracker.activate();
+        return new OperationTracker(context, config, journal, log, loggers);
     }
 
     @AfterEach
@@ -413,8 +418,8 @@ class OperationTrackerTest {
         String id = refreshWithinAnOperation(lib, plugin, false);
 
         AuditEventDTO amended = journaled("refresh.final", id);
-        assertThat((List<?>) amended.details.get("failures")).containsExactly(
-                "org.example.b11/1.0.0 [11] is INSTALLED now although it is meant to run: it does not resolve (see audit:why 11)");
+        assertThat(amended.details.get("failures")).isEqualTo(List.of(
+                "org.example.b11/1.0.0 [11] is INSTALLED now although it is meant to run: it does not resolve (see audit:why 11)"));
         assertThat((List<?>) amended.details.get("wiringChanges")).as("still not wired").hasSize(1);
     }
 
@@ -469,5 +474,26 @@ class OperationTrackerTest {
         assertThat(op.kind).isEqualTo("refresh");
         assertThat(op.outcome).isEqualTo(Operation.FAILED);
         assertThat(op.reason).contains("org.example.b11/1.0.0 [11] was ACTIVE and is INSTALLED now: it did not resolve again");
+    }
+
+    /**
+     * A thread that never pauses is cut into operations at implicit.max.ms, but not inside one update: the update's
+     * stop and its start stay in one operation, which is judged whole.
+     */
+    @Test
+    void anUpdateSlowerThanTheLimitIsOneOperationFromItsStopToItsStart() throws Exception {
+        tracker.deactivate();
+        tracker = tracker(50); // deactivated after the test
+        tracker.activate();
+        FakeFramework.Rev b = known(5);
+        String id = fire(b.bundle, BundleEvent.STOPPING, BundleEvent.STOPPED);
+        Thread.sleep(80); // the new bytes took longer than implicit.max.ms to read
+
+        assertThat(fire(b.bundle, BundleEvent.UNRESOLVED, BundleEvent.UPDATED, BundleEvent.RESOLVED, BundleEvent.STARTING,
+                BundleEvent.STOPPING, BundleEvent.STOPPED)).as("the rest of the update").isEqualTo(id);
+        b.state(Bundle.RESOLVED);
+        assertThat(fire(known(6).bundle, BundleEvent.INSTALLED)).as("the next change opens the next operation")
+                .isNotEqualTo(id);
+        assertThat(tracker.find(id).outcome).isEqualTo(Operation.FAILED);
     }
 }
