@@ -60,8 +60,8 @@
     return keys.map(function (k) { return k + '=' + d[k]; }).join(' ');
   }
 
-  function record(r) {
-    var out = [R.el('h3', {}, 'Refresh record ' + (r.operation || '')),
+  function record(r, final) {
+    var out = [R.el('h3', {}, 'Refresh record ' + (r.operation || '') + (final ? ', as its operation ended' : '')),
       R.el('div', {}, r.start + ' .. ' + r.end + ': ' + (r.restarted || []).length + ' bundle(s) refreshed, '
         + (r.failures || []).length + ' failure(s)'),
       R.table(['BUNDLE', 'STOPPED', 'STOP MS', 'STARTED', 'STATE NOW'], (r.restarted || []).map(function (d) {
@@ -92,6 +92,7 @@
         R.el('div', {}, 'trigger ' + op.trigger + (op.subject ? ', ' + op.subject : '') + '; ' + op.start + ' .. ' + (op.end || 'open'))];
       events.forEach(function (e) {
         if (e.type === 'refresh.record') { parts = parts.concat(record(e.details)); }
+        if (e.type === 'refresh.final') { parts = parts.concat(record(e.details, true)); }
         if (e.type === 'refresh.planned' && e.details && e.details.plan) { parts = parts.concat(plan(e.details.plan)); }
       });
       parts.push(R.el('h3', {}, 'Events'), R.table(['SEQ', 'TIME', 'TYPE', 'BUNDLE', 'DETAILS'], events.map(function (e) {

@@ -142,6 +142,23 @@ public class DeployTransactionIT {
                 && "deployed".equals(deployField(processor, "gate.jar", "state")));
         assertEquals("the update keeps the bundle id", gate.getBundleId(), bundleNamed(context, "dev.revisor.itests.gate").getBundleId());
         await("consumer active again", WAIT, () -> consumer.getState() == Bundle.ACTIVE);
+        // the refresh's record is written before the transaction starts the plan again: the consumer INSTALLED and not
+        // wired; refresh.final, written as the transaction ends, says what runs and amends the record (left as it was)
+        String op = deployField(processor, "gate.jar", "operation");
+        await("the amended refresh record of " + op, WAIT, () -> !refreshEvents(op, "refresh.final").isEmpty());
+        AuditEventDTO record = refreshEvents(op, "refresh.record").get(0);
+        AuditEventDTO amended = refreshEvents(op, "refresh.final").get(0);
+        assertEquals(record.seq, ((Number) amended.details.get("amends")).longValue());
+        assertEquals("INSTALLED", restarted(record, consumer).get("stateAfter"));
+        assertEquals(null, wiringChange(record, consumer, DeploySupport.GATE_PACKAGE).get("toExporter"));
+        assertEquals("ACTIVE", restarted(amended, consumer).get("stateAfter"));
+        assertEquals("ACTIVE", restarted(amended, gate).get("stateAfter"));
+        assertNotNull("started again by the transaction", restarted(amended, consumer).get("started"));
+        Map<?, ?> wired = wiringChange(amended, consumer, DeploySupport.GATE_PACKAGE);
+        assertEquals("1.0.0", wired.get("fromVersion"));
+        assertEquals("1.1.0", wired.get("toVersion"));
+        assertEquals(gate.getBundleId(), ((Number) ((Map<?, ?>) wired.get("toExporter")).get("id")).longValue());
+        assertEquals(List.of(), amended.details.get("failures"));
 
         // incompatible: shout() removed, but the package still says 1.2.0, which [1,2) accepts -> refused
         long modified = gate.getLastModified();
@@ -310,4 +327,33 @@ public class DeployTransactionIT {
 
 
 
+
+    private List<AuditEventDTO> refreshEvents(String operation, String type) {
+        return journal.events(EventQuery.last(5).withOperation(operation).withType(type));
+    }
+
+    /** @return the entry of the bundle in a refresh record's {@code restarted} */
+    private static Map<?, ?> restarted(AuditEventDTO record, Bundle b) {
+        for (Object o : (List<?>) record.details.get("restarted")) {
+            Map<?, ?> r = (Map<?, ?>) o;
+            if (((Number) ((Map<?, ?>) r.get("bundle")).get("id")).longValue() == b.getBundleId()) {
+                return r;
+            }
+        }
+        throw new AssertionError(b + " not in " + record.details);
+    }
+
+    /** @return the importer's wiring change of the package in a refresh record */
+    private static Map<?, ?> wiringChange(AuditEventDTO record, Bundle importer, String pkg) {
+        List<Map<?, ?>> found = new java.util.ArrayList<>();
+        for (Object o : (List<?>) record.details.get("wiringChanges")) {
+            Map<?, ?> c = (Map<?, ?>) o;
+            if (((Number) ((Map<?, ?>) c.get("importer")).get("id")).longValue() == importer.getBundleId()
+                    && pkg.equals(c.get("name"))) {
+                found.add(c);
+            }
+        }
+        assertEquals(record.details.toString(), 1, found.size());
+        return found.get(0);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.revisor.itests;
 
 import static dev.revisor.itests.RevisorTestSupport.await;
+import static dev.revisor.itests.RevisorTestSupport.gogo;
 import static dev.revisor.itests.RevisorTestSupport.gogoOk;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -227,6 +228,58 @@ public class OperationsIT {
         assertEquals("the consumer's stop belongs to the refresh", record.operation, stops.get(stops.size() - 1).operation);
         consumer.uninstall();
         lib.uninstall();
+    }
+
+    /**
+     * Gogo's {@code update} of an active bundle whose new activator throws, then to a revision that does not resolve:
+     * each implicit operation ends {@code failed}, naming the bundle, the state it is left in and why, so that
+     * {@code audit:ops --json} filtered on {@code outcome != "succeeded"} finds them.
+     */
+    @Test
+    public void aGogoUpdateWhoseBundleDoesNotComeBackEndsFailed() throws Exception {
+        Bundle flaky = OpsFixtures.install(context, "ops-flaky-1.0.0.jar");
+        flaky.start();
+        await("earlier implicit operations ended", 10_000, () -> operations.recent(5).stream().allMatch(o -> o.end != null));
+
+        gogo(processor, "update " + flaky.getBundleId() + " " + Fixtures.path("ops-flaky-2.0.0-throws.jar").toUri());
+        OperationDTO threw = endedUpdateOf(flaky);
+        assertEquals(threw.reason, Operation.FAILED, threw.outcome);
+        assertTrue(threw.reason + "\n" + journal.events(EventQuery.last(40).withOperation(threw.id)).stream()
+                .map(e -> e.type + " " + (e.bundle == null ? "" : e.bundle.display())).collect(Collectors.joining("\n")),
+                threw.reason.contains(OpsFixtures.FLAKY + "/2.0.0 [" + flaky.getBundleId()
+                + "] (updated from " + OpsFixtures.FLAKY + "/1.0.0) was ACTIVE and is RESOLVED now: its activator's start threw"));
+        AuditEventDTO ended = journal.events(EventQuery.last(1).withOperation(threw.id).withType("operation.ended")).get(0);
+        assertEquals(ended.details.toString(), 1, ((List<?>) ended.details.get("failures")).size());
+
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(Fixtures.path("ops-flaky-1.0.0.jar"))) {
+            flaky.update(in);
+        }
+        flaky.start();
+        await("the test thread's operation ended", 10_000, () -> operations.recent(5).stream().allMatch(o -> o.end != null));
+        gogo(processor, "update " + flaky.getBundleId() + " " + Fixtures.path("ops-flaky-3.0.0-unresolvable.jar").toUri());
+        OperationDTO unresolved = endedUpdateOf(flaky);
+        assertEquals(unresolved.reason, Operation.FAILED, unresolved.outcome);
+        assertTrue(unresolved.reason, unresolved.reason.contains("was ACTIVE and is INSTALLED now: it does not resolve"));
+
+        JsonArray ops = JsonParser.parseString(gogoOk(processor, "audit:ops -n 50 --json")).getAsJsonObject()
+                .getAsJsonArray("operations");
+        List<String> notSucceeded = new java.util.ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            JsonObject o = ops.get(i).getAsJsonObject();
+            if (!"succeeded".equals(o.get("outcome").getAsString())) {
+                notSucceeded.add(o.get("id").getAsString());
+            }
+        }
+        assertTrue(notSucceeded.toString(), notSucceeded.containsAll(List.of(threw.id, unresolved.id)));
+        flaky.uninstall();
+    }
+
+    /** @return the newest operation of the bundle once it ended, an {@code update} made by Gogo */
+    private OperationDTO endedUpdateOf(Bundle bundle) throws InterruptedException {
+        await("the update's operation ended", 10_000, () -> lastFor(bundle) != null && lastFor(bundle).end != null
+                && "update".equals(lastFor(bundle).kind) && lastFor(bundle).trigger.startsWith("shell:update"),
+                () -> String.valueOf(lastFor(bundle)));
+        return lastFor(bundle);
     }
 
     private List<AuditEventDTO> records(Bundle restarted) {

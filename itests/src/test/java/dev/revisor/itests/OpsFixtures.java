@@ -14,7 +14,8 @@ import dev.revisor.itests.fixtures.ops.requirer.RequirerActivator;
  * The fixture bundles of the operations tests (OperationsIT, RefreshPlanIT, RefreshRecordIT, StopWatchdogIT),
  * built with bnd from {@code fixtures/ops}: a library exporting {@code ...ops.lib} at 1.0.0 (and 1.1.0 for an
  * update), a consumer importing it [1,2) and holding its service, a bundle requiring it with Require-Bundle, a
- * fragment of it, a DS component built on it; a second library at 2.0.0 with its own consumer; stops that hang.
+ * fragment of it, a DS component built on it; a second library at 2.0.0 with its own consumer; stops that hang; a
+ * bundle whose later revisions throw in their activator or do not resolve.
  */
 public final class OpsFixtures {
     public static final String LIB = "dev.revisor.itests.ops.lib";
@@ -26,6 +27,7 @@ public final class OpsFixtures {
     public static final String DS = "dev.revisor.itests.ops.ds";
     public static final String HANG = "dev.revisor.itests.ops.hang";
     public static final String HANG_DS = "dev.revisor.itests.ops.hangds";
+    public static final String FLAKY = "dev.revisor.itests.ops.flaky";
     public static final String LIB_PACKAGE = "dev.revisor.itests.fixtures.ops.lib";
     private static final String FIX = "dev.revisor.itests.fixtures.ops.";
 
@@ -48,6 +50,16 @@ public final class OpsFixtures {
                 .set("-dsannotations", "*").set("Import-Package", LIB_PACKAGE + ";version=\"[1,2)\",*").build();
         Fixtures.jar("ops-hang.jar").symbolicName(HANG).version("1.0.0").privatePackages(FIX + "hang")
                 .activator(HangingActivator.class).build();
+        // one bundle in three revisions: a good one, one whose activator throws, one that imports what nobody exports
+        String good = dev.revisor.itests.fixtures.deploy.good.Activator.class.getPackageName();
+        String throwing = dev.revisor.itests.fixtures.deploy.throwing.Activator.class.getPackageName();
+        Fixtures.jar("ops-flaky-1.0.0.jar").symbolicName(FLAKY).version("1.0.0").privatePackages(good)
+                .activator(dev.revisor.itests.fixtures.deploy.good.Activator.class).build();
+        Fixtures.jar("ops-flaky-2.0.0-throws.jar").symbolicName(FLAKY).version("2.0.0").privatePackages(throwing)
+                .activator(dev.revisor.itests.fixtures.deploy.throwing.Activator.class).build();
+        Fixtures.jar("ops-flaky-3.0.0-unresolvable.jar").symbolicName(FLAKY).version("3.0.0").privatePackages(good)
+                .activator(dev.revisor.itests.fixtures.deploy.good.Activator.class)
+                .set("Import-Package", "dev.revisor.itests.ops.nowhere;version=\"[1,2)\",org.osgi.framework").build();
         Fixtures.jar("ops-hangds.jar").symbolicName(HANG_DS).version("1.0.0").privatePackages(FIX + "hangds")
                 .set("-dsannotations", "*").build();
     }

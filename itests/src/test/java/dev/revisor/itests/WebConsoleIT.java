@@ -272,6 +272,8 @@ public class WebConsoleIT {
         assertTrue("the refresh record of " + updateOp + ": " + opened, restarts > 0);
         assertTrue("the consumer restarted in the refresh: " + opened,
                 opened.indexOf("dev.revisor.itests.webconsumer", restarts) > 0);
+        assertTrue("the record as the transaction ended (refresh.final), after it started the consumer again: " + opened,
+                opened.contains("as its operation ended"));
 
         String wiring = chromium.dom(base + "revisor-wiring#package=org.example.utils", 8000);
         assertTrue("the graph of org.example.utils: " + wiring, wiring.contains("data-package=\"org.example.utils\""));

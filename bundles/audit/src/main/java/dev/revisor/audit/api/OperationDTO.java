@@ -18,7 +18,11 @@ public class OperationDTO extends DTO {
     public String start;
     /** ISO-8601 UTC end time, {@code null} while it is open. */
     public String end;
-    /** {@code succeeded}, {@code failed}, {@code rolled-back}, {@code refused}; {@code null} while open. */
+    /**
+     * {@code succeeded}, {@code failed}, {@code rolled-back}, {@code refused}, {@code interrupted}; {@code null} while
+     * open. An implicit operation is {@code failed} when a bundle that was active did not come back, or a start in it
+     * threw; its {@link #reason} names them (docs/journal.md, {@code operation.ended}).
+     */
     public String outcome;
     /** Why it ended as it did, in plain words, or {@code null}. */
     public String reason;

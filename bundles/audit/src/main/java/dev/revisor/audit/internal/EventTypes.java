@@ -29,6 +29,7 @@ public final class EventTypes {
     public static final String REFRESH_PLANNED = "refresh.planned";
     public static final String REFRESH_STARTED = "refresh.started";
     public static final String REFRESH_RECORD = "refresh.record";
+    public static final String REFRESH_FINAL = "refresh.final";
     public static final String UNINSTALL_RECORD = "uninstall.record";
     public static final String STOP_ENDED = "stop.ended";
     public static final String STOP_HUNG = "stop.hung";

@@ -1,6 +1,7 @@
 package dev.revisor.audit.internal.operations;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +32,15 @@ final class Dtos {
         List<Object> out = new ArrayList<>();
         for (Object d : dtos) {
             out.add(toMap(d));
+        }
+        return out;
+    }
+
+    /** @return the refs by bundle id, in their order */
+    static Map<Long, BundleRefDTO> byId(Iterable<BundleRefDTO> refs) {
+        Map<Long, BundleRefDTO> out = new LinkedHashMap<>();
+        for (BundleRefDTO r : refs) {
+            out.put(r.id, r);
         }
         return out;
     }

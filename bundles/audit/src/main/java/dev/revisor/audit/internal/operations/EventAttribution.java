@@ -70,7 +70,7 @@ final class EventAttribution {
             op.touch(nanos);
         }
         if (op == null) {
-            op = endIfTooLong(t, stacks.touchTop(t, nanos), nanos);
+            op = endIfTooLong(t, stacks.touchTop(t, nanos), nanos, List.of(bundle.getBundleId()), type);
         }
         if (op == null) {
             op = beginImplicit(t, event, wiringThread, nanos);
@@ -79,6 +79,7 @@ final class EventAttribution {
             retired.capture(bundle, type == BundleEvent.UNINSTALLED, op.id);
         }
         op.bundleEvent(bundle, type, nanos);
+        refreshes.bundleEvent(bundle, type);
         RefreshRecording recording = x != null && x.op == op ? x.recording : op.refresh();
         if (recording != null) {
             recording.bundleEvent(bundle, type, Instant.now());
@@ -89,15 +90,19 @@ final class EventAttribution {
     /**
      * An implicit operation of a thread that never pauses would grow without end (one operation for a script's
      * thousand changes): past {@code implicit.max.ms} it ends at the next change that begins outside any running start
-     * or stop, and that change opens the next one. Refreshes and start-level changes end at the framework's own
-     * event and are left alone.
+     * or stop, and that change opens the next one; not inside one change of a bundle (the rest of an update after its
+     * stop: its unresolve, update, resolve and start), unless the operation is older than ten times the limit. Refreshes and
+     * start-level changes end at the framework's own event and are left alone.
      *
      * @return the operation to attribute the change to, or {@code null} when a new one must be opened
      */
-    private OperationState endIfTooLong(Thread t, OperationState op, long nanos) {
+    private OperationState endIfTooLong(Thread t, OperationState op, long nanos, List<Long> bundles, int type) {
         if (op == null || !op.implicit || nanos - op.startNanos <= maxNanos || op.refresh() != null
                 || op.hasTransition() || FelixThreads.isFelix(t)) {
             return op;
+        }
+        if (nanos - op.startNanos <= 10 * maxNanos && bundles.stream().anyMatch(id -> op.comeBack.continues(id, type))) {
+            return op; // the rest of one change of a bundle (an update after its stop): cut before or after it, not inside
         }
         tracker.endOp(op, Operation.SUCCEEDED, false);
         return stacks.touchTop(t, nanos);
@@ -229,6 +234,8 @@ final class EventAttribution {
                     RefreshRecording rec = x != null && x.op == op ? x.recording : op.refresh();
                     if (rec != null) {
                         rec.failure(b, event.getThrowable());
+                    } else {
+                        op.comeBack.error(b.getBundleId(), event.getThrowable());
                     }
                 }
                 return op.id;
@@ -263,7 +270,11 @@ final class EventAttribution {
             x.op.touch(nanos);
             return x.op.id;
         }
-        OperationState op = endIfTooLong(t, stacks.touchTop(t, nanos), nanos);
+        List<Long> ids = new ArrayList<>();
+        for (BundleRevision r : triggers) {
+            ids.add(r.getBundle().getBundleId());
+        }
+        OperationState op = endIfTooLong(t, stacks.touchTop(t, nanos), nanos, ids, BundleEvent.RESOLVED);
         if (op != null) {
             return op.id;
         }

@@ -15,6 +15,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleEvent;
 
 import dev.revisor.audit.api.BundleRefDTO;
+import dev.revisor.audit.api.Operation;
 import dev.revisor.audit.api.OperationDTO;
 import dev.revisor.audit.api.ServiceInUseDTO;
 
@@ -50,6 +51,12 @@ final class OperationState {
     /** Whether a bundle was uninstalled during it (its end then reports the revisions the framework removed). */
     volatile boolean uninstalled;
     private volatile RefreshRecording refresh;
+    /** For an implicit operation: what each bundle went through, to judge at the end whether it came back. */
+    final ComeBack comeBack = new ComeBack();
+    /** Refreshes requested within it whose bundles it goes on to start: their records are amended at its end. */
+    private final List<RefreshRecording> finals = new CopyOnWriteArrayList<>();
+    /** One sentence per bundle that did not come back, set when it ends (implicit operations). */
+    private volatile List<String> failures = List.of();
 
     OperationState(String id, String kind, String trigger, String subject, boolean implicit, Thread thread,
             Instant start, long startNanos, String parent) {
@@ -120,6 +127,9 @@ final class OperationState {
             if (!bundles.containsKey(id)) {
                 bundles.put(id, BundleRefDTO.of(bundle));
             }
+        }
+        if (implicit) {
+            comeBack.event(id, type);
         }
         if (type == BundleEvent.STARTING || type == BundleEvent.STOPPING) {
             inTransition.add(id);
@@ -192,11 +202,36 @@ final class OperationState {
         }
         this.thread = null;
         this.refresh = null;
+        comeBack.clear();
+        finals.clear();
         return true;
     }
 
     String outcome() {
         return outcome;
+    }
+
+    /** Sets the outcome {@code failed} naming the bundles that did not come back, unless it has an outcome already. */
+    void notBack(List<String> failures) {
+        if (!ended.get() && outcome == null && !failures.isEmpty()) {
+            this.failures = List.copyOf(failures);
+            outcome(Operation.FAILED, failures.size() + " bundle(s) did not come back: "
+                    + String.join("; ", failures));
+        }
+    }
+
+    /** @return the sentences of {@link #notBack}, empty when there were none */
+    List<String> failures() {
+        return failures;
+    }
+
+    void addFinal(RefreshRecording recording) {
+        finals.add(recording);
+    }
+
+    /** @return the refreshes to amend at its end (see {@link #addFinal}) */
+    List<RefreshRecording> finals() {
+        return new ArrayList<>(finals);
     }
 
     String reason() {

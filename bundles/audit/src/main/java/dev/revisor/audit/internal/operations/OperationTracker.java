@@ -313,6 +313,13 @@ public final class OperationTracker implements Operations {
      */
     void endOp(OperationState s, String defaultOutcome, boolean syncNow) {
         Thread t = s.thread();
+        if (s.isEnded()) {
+            return;
+        }
+        if (s.implicit && s.refresh() == null && Operation.SUCCEEDED.equals(defaultOutcome)) {
+            s.notBack(s.comeBack.judge(context, Dtos.byId(s.bundles()))); // a refresh is judged by its record
+        }
+        refreshes.amend(s);
         if (!s.end(Instant.now(), defaultOutcome)) {
             return;
         }
@@ -329,6 +336,9 @@ public final class OperationTracker implements Operations {
         details.put("outcome", s.outcome());
         if (s.reason() != null) {
             details.put("reason", s.reason());
+        }
+        if (!s.failures().isEmpty()) {
+            details.put("failures", s.failures());
         }
         details.put("durationMs", s.durationMillis());
         details.put("implicit", s.implicit);

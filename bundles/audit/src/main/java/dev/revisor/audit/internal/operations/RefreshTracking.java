@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,10 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.log.Logger;
 
+import dev.revisor.audit.api.AuditEventDTO;
 import dev.revisor.audit.api.BundleRefDTO;
 import dev.revisor.audit.api.Journal;
 import dev.revisor.audit.api.Operation;
@@ -63,6 +66,8 @@ final class RefreshTracking {
     private final AtomicLong packagesRefreshed = new AtomicLong();
     private final Object refreshedSignal = new Object();
     private final ReentrantLock refreshLock = new ReentrantLock();
+    /** Recorded refreshes whose operation goes on (it may start their bundles again): their later starts are noted. */
+    private final Set<RefreshRecording> goingOn = new CopyOnWriteArraySet<>();
 
     RefreshTracking(BundleContext context, Journal journal, Logger logger, Dtos dtos, RetiredRevisions retired,
             OperationTracker tracker) {
@@ -175,9 +180,42 @@ final class RefreshTracking {
             list.add(g);
         }
         details.put("retired", list);
-        journal.record(EventTypes.REFRESH_RECORD, rec.operation, null, details);
+        AuditEventDTO journaled = journal.record(EventTypes.REFRESH_RECORD, rec.operation, null, details);
+        rec.recordSeq = journaled == null ? -1 : journaled.seq;
         retired.refreshed(record, fresh);
         return record;
+    }
+
+    /**
+     * A bundle event on any thread: a STARTED of a bundle of a recorded refresh whose operation goes on is noted in
+     * that refresh, for its amended record (only a set look-up otherwise).
+     */
+    void bundleEvent(Bundle bundle, int type) {
+        if (type != BundleEvent.STARTED || goingOn.isEmpty()) {
+            return;
+        }
+        for (RefreshRecording rec : goingOn) {
+            rec.startedLater(bundle.getBundleId(), Instant.now());
+        }
+    }
+
+    /**
+     * The operation that requested refreshes ends: journals {@code refresh.final} for each of them whose bundles' states
+     * or wiring differ now from what its {@code refresh.record} said (the operation started them again after the
+     * refresh, or they failed meanwhile). The record itself stays as it was journaled: the journal is append-only.
+     */
+    void amend(OperationState op) {
+        for (RefreshRecording rec : op.finals()) {
+            goingOn.remove(rec);
+            RefreshRecordDTO was = rec.recorded();
+            RefreshRecordDTO now = rec.amend(context);
+            if (was == null || now == null || RefreshRecording.sameOutcome(was, now)) {
+                continue;
+            }
+            Map<String, Object> details = dtos.toMap(now);
+            details.put("amends", rec.recordSeq);
+            journal.record(EventTypes.REFRESH_FINAL, op.id, null, details);
+        }
     }
 
     /**
@@ -224,10 +262,15 @@ final class RefreshTracking {
             long seen = packagesRefreshed.get();
             CompletableFuture<RefreshRecordDTO> result = new CompletableFuture<>();
             OperationState opf = op;
+            boolean goesOn = own == null; // the caller's operation goes on after the refresh, and may start its bundles
             Runnable finish = () -> {
                 try {
                     waitForEventsDelivered(seen);
                     RefreshRecordDTO record = finishRecording(rec, opf);
+                    if (goesOn && !opf.isEnded()) {
+                        opf.addFinal(rec);
+                        goingOn.add(rec);
+                    }
                     result.complete(record);
                 } catch (Throwable e) {
                     logger.error("cannot record the refresh of {}: {}", opf.id, e.toString(), e);

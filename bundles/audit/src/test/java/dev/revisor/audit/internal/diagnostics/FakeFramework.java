@@ -185,8 +185,31 @@ public final class FakeFramework {
             return this;
         }
 
+        /** Sets the bundle's state, as a lifecycle change does. */
+        public Rev state(int state) {
+            when(bundle.getState()).thenReturn(state);
+            return this;
+        }
+
+        /**
+         * Takes the wiring away and makes the bundle INSTALLED, as a refresh does to a bundle it does not start again.
+         *
+         * @return what resolving and starting it again does: a new wiring with the same wires, the bundle ACTIVE
+         */
+        public Runnable unresolvedUntilStarted() {
+            Wiring old = wiring;
+            unresolved();
+            return () -> {
+                Wiring again = new Wiring(this);
+                again.caps.addAll(old.caps);
+                again.required.addAll(old.required);
+                wiring = again;
+                state(Bundle.ACTIVE);
+            };
+        }
+
         /** Makes this revision unresolved: no wiring. */
-        Rev unresolved() {
+        public Rev unresolved() {
             wiring = null;
             when(bundle.getState()).thenReturn(Bundle.INSTALLED);
             return this;
