@@ -144,8 +144,14 @@ public class DeployTransactionIT {
         await("consumer active again", WAIT, () -> consumer.getState() == Bundle.ACTIVE);
         // the refresh's record is written before the transaction starts the plan again: the consumer INSTALLED and not
         // wired; refresh.final, written as the transaction ends, says what runs and amends the record (left as it was)
-        String op = deployField(processor, "gate.jar", "operation");
-        await("the amended refresh record of " + op, WAIT, () -> !refreshEvents(op, "refresh.final").isEmpty());
+        // the file's record names the update's operation once the transaction has ended (the bundle is 1.1.0 and
+        // ACTIVE a moment before, while the record still names the install's): read it until it has its final record
+        String[] read = new String[1];
+        await("the amended refresh record of gate.jar's update", WAIT, () -> {
+            read[0] = deployField(processor, "gate.jar", "operation");
+            return read[0] != null && !refreshEvents(read[0], "refresh.final").isEmpty();
+        });
+        String op = read[0];
         AuditEventDTO record = refreshEvents(op, "refresh.record").get(0);
         AuditEventDTO amended = refreshEvents(op, "refresh.final").get(0);
         assertEquals(record.seq, ((Number) amended.details.get("amends")).longValue());
