@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.text.SimpleDateFormat;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Date;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -15,11 +20,14 @@ import java.util.concurrent.TimeUnit;
  * <li>the well-formedness check of {@code etc/logback.xml} ({@link LogSetup#checkWellFormed}); the main thread waits for
  * its outcome before it creates the framework ({@link #awaitCheck}), so a malformed file still stops the start at the
  * same point, with the same message, and nothing is installed;</li>
- * <li>then the JDK's one-time set-up of Unix-domain sockets, which the shell bundle's control socket would otherwise do
- * on the framework's start-level thread: opening the first such channel initialises the JDK's socket support, whose
- * static {@code SecureRandom} loads the security providers and reads {@code java.security} (about 20 ms on a quiet
- * machine, docs/benchmarks.md). The launcher opens and closes one unconnected channel; nothing is bound or
- * connected, and a platform without Unix-domain sockets only skips this step.</li>
+ * <li>then the JDK's one-time set-ups that the bundles would otherwise do on the framework's start-level thread, in
+ * the order the start reaches them: the default time zone and the locale data of date formatting (CLDR calendar
+ * data, date-format symbols), which Logback's first log line needs at start level 1 and which cost more than any
+ * other single step of that level; the {@code java.time} formatters the audit's journal uses for its times; and the
+ * JDK's Unix-domain socket support, whose static {@code SecureRandom} loads the security providers and reads
+ * {@code java.security} when the shell bundle's control socket opens (about 20 ms on a quiet machine,
+ * docs/benchmarks.md). The launcher formats two dates into strings it drops, and opens and closes one unconnected
+ * Unix-domain channel (nothing is bound or connected; a platform without them only skips the step).</li>
  * </ol>
  * The thread is a daemon, ends by itself, and {@link #close} waits for it. Concurrent Semantics: {@link #awaitCheck}
  * and {@link #close} are called by the main thread only.
@@ -58,6 +66,12 @@ final class EarlyWork implements AutoCloseable {
             checkFailure = e;
         } finally {
             checked.countDown();
+        }
+        try {
+            new SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").format(new Date());
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC).format(Instant.now());
+        } catch (RuntimeException e) {
+            // nothing to prepare: whoever formats a date first will say what is wrong
         }
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.isOpen();
