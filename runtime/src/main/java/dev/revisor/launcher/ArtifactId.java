@@ -1,10 +1,15 @@
 package dev.revisor.launcher;
 
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * A Maven artifact as a feature names it (OSGi Feature, 159.2.1): {@code groupId:artifactId[:type[:classifier]]:version},
  * type {@code jar} by default.
+ * <p>
+ * {@code equals} and {@code hashCode} are written out: a record's generated ones are {@code invokedynamic} call sites
+ * whose first use bootstraps {@code java.lang.runtime.ObjectMethods} and spins method-handle classes, tens of
+ * milliseconds of every start (the launcher compares ids while it reads the features).
  */
 record ArtifactId(String groupId, String artifactId, String version, String type, String classifier) {
 
@@ -34,6 +39,28 @@ record ArtifactId(String groupId, String artifactId, String version, String type
         }
         String file = artifactId + "-" + version + (classifier == null ? "" : "-" + classifier) + "." + type;
         return dir.resolve(artifactId).resolve(version).resolve(file);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof ArtifactId)) {
+            return false;
+        }
+        ArtifactId that = (ArtifactId) other;
+        return groupId.equals(that.groupId) && artifactId.equals(that.artifactId) && version.equals(that.version)
+                && type.equals(that.type) && Objects.equals(classifier, that.classifier);
+    }
+
+    @Override
+    public int hashCode() {
+        int hash = groupId.hashCode();
+        hash = 31 * hash + artifactId.hashCode();
+        hash = 31 * hash + version.hashCode();
+        hash = 31 * hash + type.hashCode();
+        return 31 * hash + Objects.hashCode(classifier);
     }
 
     @Override

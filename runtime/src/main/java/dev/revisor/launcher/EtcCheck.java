@@ -185,38 +185,61 @@ final class EtcCheck {
 
     /** @return the known key at the smallest edit distance, when that is at most 3 (and less than half the key) */
     static String closest(String key, Collection<String> known) {
+        int limit = Math.min(3, key.length() / 2);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         String lower = key.toLowerCase(Locale.ROOT);
         for (String candidate : known) {
-            int d = distance(lower, candidate.toLowerCase(Locale.ROOT));
+            int d = distance(lower, candidate.toLowerCase(Locale.ROOT), limit);
             if (d < bestDistance) {
                 bestDistance = d;
                 best = candidate;
             }
         }
-        return bestDistance <= Math.min(3, key.length() / 2) ? best : null;
+        return bestDistance <= limit ? best : null;
     }
 
     /** Levenshtein distance, with a swap of two neighbours counted as one edit. */
     static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
+        return distance(a, b, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #distance(String, String)} when it is at most {@code limit}, else some value above {@code limit}. Runs at
+     * every start for each key of etc/config.properties against the checked keys, in the interpreter: it gives up as
+     * soon as the distance must exceed the limit (lengths too far apart, or a whole row above it).
+     */
+    static int distance(String a, String b, int limit) {
+        if (Math.abs(a.length() - b.length()) > limit) {
+            return limit + 1;
         }
+        int[] before = new int[b.length() + 1];
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
+            previous[j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            int rowMinimum = i;
             for (int j = 1; j <= b.length(); j++) {
                 int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                int d = Math.min(Math.min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
                 if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                    d = Math.min(d, before[j - 2] + 1);
                 }
+                current[j] = d;
+                rowMinimum = Math.min(rowMinimum, d);
             }
+            if (rowMinimum > limit) {
+                return limit + 1;
+            }
+            int[] oldest = before;
+            before = previous;
+            previous = current;
+            current = oldest;
         }
-        return d[a.length()][b.length()];
+        return previous[b.length()];
     }
 
     // ---- rules

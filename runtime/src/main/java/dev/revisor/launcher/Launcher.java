@@ -67,14 +67,28 @@ final class Launcher {
 
     private int runLocked(boolean consoleAvailable, boolean handleSignals, java.util.Properties system,
             Map<String, String> env, long pid) {
+        List<java.nio.file.Path> created;
+        try {
+            created = BootPlan.provideDefaults(layout);
+        } catch (ConfigException e) {
+            err.println("revisor: cannot start: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        for (java.nio.file.Path file : created) {
+            out.println("revisor: created " + file + " from the distribution's defaults");
+        }
+        try (EarlyWork early = EarlyWork.begin(LogSetup.fileToCheck(layout, system))) {
+            return boot(consoleAvailable, handleSignals, system, env, pid, early);
+        }
+    }
+
+    /** Reads the plan (while {@code early} checks logback.xml), then runs the framework until it stops. */
+    private int boot(boolean consoleAvailable, boolean handleSignals, java.util.Properties system,
+            Map<String, String> env, long pid, EarlyWork early) {
         BootPlan plan;
         try {
-            List<java.nio.file.Path> created = BootPlan.provideDefaults(layout);
-            for (java.nio.file.Path file : created) {
-                out.println("revisor: created " + file + " from the distribution's defaults");
-            }
             plan = BootPlan.load(layout, consoleAvailable, system, env);
-            if (LogSetup.apply(layout, system) == null) {
+            if (LogSetup.apply(layout, system, early::awaitCheck) == null) {
                 err.println("revisor: WARNING: no " + layout.etc().resolve(LogSetup.LOGBACK_XML)
                         + ": Logback logs to standard output only, not to " + layout.data().resolve("log/revisor.log"));
             }

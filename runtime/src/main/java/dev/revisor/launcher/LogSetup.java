@@ -33,6 +33,16 @@ final class LogSetup {
      *         standard output only)
      */
     static Path apply(Layout layout, Properties system) throws ConfigException {
+        return apply(layout, system, LogSetup::checkWellFormed);
+    }
+
+    /** How {@link #apply} checks the file it will hand to Logback: {@link #checkWellFormed}, or its outcome. */
+    interface WellFormedCheck {
+        void check(Path file) throws ConfigException;
+    }
+
+    /** {@link #apply(Layout, Properties)} with the check done by {@code check} (the launcher's {@link EarlyWork}). */
+    static Path apply(Layout layout, Properties system, WellFormedCheck check) throws ConfigException {
         system.setProperty(Layout.PROP_HOME, layout.home.toString());
         system.setProperty(Layout.PROP_DATA, layout.data().toString());
         String given = system.getProperty(CONFIGURATION_FILE);
@@ -43,9 +53,22 @@ final class LogSetup {
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        checkWellFormed(file);
+        check.check(file);
         system.setProperty(CONFIGURATION_FILE, file.toString());
         return file;
+    }
+
+    /**
+     * The file {@link #apply} will check, found the same way but without setting anything: etc/logback.xml when no
+     * {@code logback.configurationFile} is given and the file exists; else null.
+     */
+    static Path fileToCheck(Layout layout, Properties system) {
+        String given = system.getProperty(CONFIGURATION_FILE);
+        if (given != null && !given.isBlank()) {
+            return null;
+        }
+        Path file = BootPlan.etcFile(layout, LOGBACK_XML);
+        return Files.isRegularFile(file) ? file : null;
     }
 
     /** Parses the file without acting on it (no DTDs, no external entities). */

@@ -203,4 +203,25 @@ class EtcCheckTest {
         assertThat(EtcCheck.closest("revisor.consol", Settings.KEYS)).isEqualTo("revisor.console");
         assertThat(EtcCheck.closest("revisor.colour", Settings.KEYS)).isNull();
     }
+
+    @Test
+    void theBoundedDistanceAgreesWithTheFullOneUpToItsLimit() {
+        String[] words = {"", "a", "ab", "ba", "abc", "acb", "felix.log.level", "felix.log.levle", "felix.lgo.level",
+            "org.osgi.framework.storage", "org.osgi.framework.storage.clean", "felix.startlevel.bundle",
+            "felix.startlevle.bundel", "revisor.fleet.member", "revisor.fleet.membre", "xyz"};
+        for (String a : words) {
+            for (String b : words) {
+                int full = EtcCheck.distance(a, b);
+                for (int limit = 0; limit <= 4; limit++) {
+                    int bounded = EtcCheck.distance(a, b, limit);
+                    if (full <= limit) {
+                        assertThat(bounded).as(a + " / " + b + " within " + limit).isEqualTo(full);
+                    } else {
+                        assertThat(bounded).as(a + " / " + b + " within " + limit).isGreaterThan(limit);
+                    }
+                }
+            }
+        }
+        assertThat(EtcCheck.closest("felix.lgo.level", EtcCheck.checkedKeys())).isEqualTo("felix.log.level");
+    }
 }

@@ -45,16 +45,46 @@ class LogSetupTest {
     void aLogbackXmlThatIsNotWellFormedStopsTheStartNamingTheFileAndLine() throws Exception {
         TestDistribution dist = TestDistribution.create(dir.resolve("dist"));
         Path home = dir.resolve("home");
-        Files.createDirectories(home.resolve("etc"));
-        Path file = home.resolve("etc/logback.xml");
-        Files.writeString(file, "<configuration>\n  <logger name=\"x\" level=\"INFO\">\n</configuration>\n");
+        Path file = malformedLogbackXml(home);
         assertThatThrownBy(() -> LogSetup.apply(dist.layout(home), new Properties()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(file.toAbsolutePath() + ": line 3: not well-formed XML");
     }
 
     @Test
+    void checkedOnTheLaunchersEarlyThreadAMalformedLogbackXmlStillStopsTheStart() throws Exception {
+        TestDistribution dist = TestDistribution.create(dir.resolve("dist"));
+        Path home = dir.resolve("home");
+        Path file = malformedLogbackXml(home);
+        Layout layout = dist.layout(home);
+        Properties system = new Properties();
+        assertThat(LogSetup.fileToCheck(layout, system)).isEqualTo(file.toAbsolutePath());
+        try (EarlyWork early = EarlyWork.begin(LogSetup.fileToCheck(layout, system))) {
+            assertThatThrownBy(() -> LogSetup.apply(layout, system, early::awaitCheck))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith(file.toAbsolutePath() + ": line 3: not well-formed XML");
+        }
+        assertThat(system.getProperty(LogSetup.CONFIGURATION_FILE)).isNull();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals(EarlyWork.THREAD_NAME));
+
+        Files.writeString(file, "<configuration/>\n");
+        try (EarlyWork early = EarlyWork.begin(LogSetup.fileToCheck(layout, system))) {
+            assertThat(LogSetup.apply(layout, system, early::awaitCheck)).isEqualTo(file.toAbsolutePath());
+        }
+        system.setProperty(LogSetup.CONFIGURATION_FILE, "/elsewhere/logback.xml");
+        assertThat(LogSetup.fileToCheck(layout, system)).as("a file the user names is not checked").isNull();
+    }
+
+    @Test
     void theShippedLogbackXmlIsWellFormed() throws Exception {
         LogSetup.checkWellFormed(TestDistribution.shippedEtc().resolve("logback.xml"));
+    }
+
+    /** Writes a home's etc/logback.xml whose third line closes an element that is not open. */
+    private static Path malformedLogbackXml(Path home) throws java.io.IOException {
+        Files.createDirectories(home.resolve("etc"));
+        Path file = home.resolve("etc/logback.xml");
+        Files.writeString(file, "<configuration>\n  <logger name=\"x\" level=\"INFO\">\n</configuration>\n");
+        return file;
     }
 }

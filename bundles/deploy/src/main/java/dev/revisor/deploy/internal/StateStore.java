@@ -39,7 +39,13 @@ import com.google.gson.reflect.TypeToken;
  * Not thread safe: used on the deploy thread only.
  */
 final class StateStore {
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    /**
+     * Made on first use (class initialisation): a fresh home has nothing to read, and setting up a Gson is tens of
+     * milliseconds of the bundle's start (docs/benchmarks.md).
+     */
+    private static final class Json {
+        static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    }
 
     private final Path dir;
 
@@ -67,7 +73,8 @@ final class StateStore {
             return new LinkedHashMap<>();
         }
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            Map<String, FileRecord> records = GSON.fromJson(in, new TypeToken<Map<String, FileRecord>>() { }.getType());
+            Map<String, FileRecord> records =
+                    Json.GSON.fromJson(in, new TypeToken<Map<String, FileRecord>>() { }.getType());
             return records == null ? new LinkedHashMap<>() : new LinkedHashMap<>(records);
         } catch (JsonParseException e) {
             throw new IOException(file + " is not readable JSON: " + e.getMessage(), e);
@@ -79,13 +86,13 @@ final class StateStore {
         for (FileRecord r : records) {
             sorted.put(r.file, r);
         }
-        writeAtomically(dir.resolve("state.json"), GSON.toJson(sorted));
+        writeAtomically(dir.resolve("state.json"), Json.GSON.toJson(sorted));
     }
 
     Transaction readTransaction() throws IOException {
         Path file = dir.resolve("transaction.json");
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return GSON.fromJson(in, Transaction.class);
+            return Json.GSON.fromJson(in, Transaction.class);
         } catch (NoSuchFileException e) {
             return null;
         } catch (JsonParseException e) {
@@ -94,7 +101,7 @@ final class StateStore {
     }
 
     void writeTransaction(Transaction tx) throws IOException {
-        writeAtomically(dir.resolve("transaction.json"), GSON.toJson(tx));
+        writeAtomically(dir.resolve("transaction.json"), Json.GSON.toJson(tx));
     }
 
     void clearTransaction() throws IOException {

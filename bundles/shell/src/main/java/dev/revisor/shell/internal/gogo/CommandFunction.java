@@ -13,13 +13,18 @@ import org.apache.felix.service.command.Function;
  * fits the arguments ("Cannot coerce why() to any of ...") the command fails with what is wrong and its usage
  * instead. A command's own {@link IllegalArgumentException} keeps its message but loses the class name in front of
  * it in the console ({@link CommandFailedException}). Gogo hands a {@link Function} the raw arguments: that is why commands are registered through this class.
- * Immutable; called on any session's thread.
+ * Thread safe (its syntaxes are read once, on first use); called on any session's thread.
  */
 public final class CommandFunction implements Function {
     private final String scope;
     private final String function;
     private final Object target;
-    private final List<Syntax> syntaxes;
+    /**
+     * Read from the methods' annotations on first use (a call, {@code --help}, {@code help}), not when the bundle
+     * starts: the annotation instances of every command method were a good part of the shell bundle's start.
+     * Computed at most a few times by racing threads, always the same.
+     */
+    private volatile List<Syntax> syntaxes;
 
     /**
      * @param scope    the Gogo scope
@@ -30,8 +35,7 @@ public final class CommandFunction implements Function {
         this.scope = scope;
         this.function = function;
         this.target = target;
-        this.syntaxes = Syntax.of(target.getClass(), function);
-        if (syntaxes.isEmpty()) {
+        if (!Syntax.hasMethod(target.getClass(), function)) {
             throw new IllegalArgumentException(target.getClass().getName() + " has no public method " + function);
         }
     }
@@ -42,20 +46,26 @@ public final class CommandFunction implements Function {
     }
 
     public List<Syntax> syntaxes() {
-        return syntaxes;
+        List<Syntax> known = syntaxes;
+        if (known == null) {
+            known = Syntax.of(target.getClass(), function);
+            syntaxes = known;
+        }
+        return known;
     }
 
     /** @return the usage text */
     public String usage() {
-        return Usage.render(name(), syntaxes);
+        return Usage.render(name(), syntaxes());
     }
 
     @Override
     public Object execute(CommandSession session, List<Object> arguments) throws Exception {
-        if (ArgumentCheck.wantsHelp(syntaxes, arguments)) {
+        List<Syntax> forms = syntaxes();
+        if (ArgumentCheck.wantsHelp(forms, arguments)) {
             return usage();
         }
-        String unknown = ArgumentCheck.unknownOption(syntaxes, arguments);
+        String unknown = ArgumentCheck.unknownOption(forms, arguments);
         if (unknown != null) {
             throw new UsageException(name() + ": " + unknown, usage());
         }
@@ -65,7 +75,7 @@ public final class CommandFunction implements Function {
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("Cannot coerce ") && !(e instanceof UsageException)
                     && thrownByGogo(e)) {
-                throw new UsageException(name() + ": " + ArgumentCheck.diagnose(syntaxes, arguments), usage());
+                throw new UsageException(name() + ": " + ArgumentCheck.diagnose(forms, arguments), usage());
             }
             if (e instanceof UsageException || e instanceof CommandFailedException
                     || e instanceof org.apache.felix.gogo.runtime.CommandNotFoundException) {

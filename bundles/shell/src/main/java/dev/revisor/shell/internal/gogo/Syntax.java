@@ -101,6 +101,19 @@ public final class Syntax {
         return found;
     }
 
+    /**
+     * @return whether {@link #of(Class, String)} would find a method, without reading any annotation
+     */
+    public static boolean hasMethod(Class<?> type, String function) {
+        String name = javaName(function);
+        for (Method m : type.getMethods()) {
+            if (m.getDeclaringClass() != Object.class && m.getName().equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Gogo calls a function named like a Java keyword through the method {@code _keyword}. */
     static String javaName(String function) {
         return org.apache.felix.gogo.runtime.Reflective.KEYWORDS.contains(function.toLowerCase(Locale.ENGLISH))

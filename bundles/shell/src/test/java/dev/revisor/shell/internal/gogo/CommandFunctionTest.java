@@ -55,6 +55,17 @@ class CommandFunctionTest {
     }
 
     @Test
+    void aFunctionWithoutAMethodIsRefusedWhenItIsRegisteredAndTheSyntaxIsReadOnFirstUse() {
+        assertThatThrownBy(() -> new CommandFunction("audit", "nosuch", new SampleCommands()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageEndingWith("has no public method nosuch");
+        CommandFunction why = new CommandFunction("audit", "why", new SampleCommands());
+        assertThat(why.syntaxes()).hasSize(1).isSameAs(why.syntaxes());
+        assertThat(why.syntaxes().get(0).options()).extracting(Syntax.Option::names)
+                .containsExactly(java.util.List.of("-j", "--json"));
+        assertThat(why.usage()).contains("audit:why").contains("BUNDLE");
+    }
+
+    @Test
     void aMissingArgumentFailsWithTheUsageNotACoercionMessage() {
         assertThatThrownBy(() -> session.execute("audit:why")).isInstanceOf(UsageException.class)
                 .hasMessageStartingWith("audit:why: missing BUNDLE")
