@@ -150,6 +150,19 @@ final class ExecClient {
     int send(byte[] line, boolean more) {
         try {
             sendRequest(channel, selector, key, line, more ? OP_BATCH : OP_EXECUTE);
+        } catch (TimedOut e) {
+            return timedOut(e.getMessage());
+        } catch (IOException e) {
+            // the instance may have answered and closed before the whole request was sent (a peer it refuses, a
+            // header it refuses as soon as it arrives): that answer is still to be read, and says more than the write
+            try {
+                return readReply(input);
+            } catch (IOException notAnswered) {
+                message("revisor: lost the connection to " + socket + ": " + e.getMessage());
+                return ExitCodes.FAILURE;
+            }
+        }
+        try {
             return readReply(input);
         } catch (TimedOut e) {
             return timedOut(e.getMessage());

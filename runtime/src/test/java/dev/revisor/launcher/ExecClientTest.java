@@ -145,6 +145,33 @@ class ExecClientTest {
     }
 
     @Test
+    void anAnswerSentBeforeTheRequestWasReadIsReportedEvenWhenTheWriteFails() throws Exception {
+        // the instance refuses the peer at once, answers and closes without reading: a request larger than the
+        // socket's buffers then fails to be written (broken pipe), and the refusal must still be what the user reads
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Thread thread = new Thread(() -> {
+            try (SocketChannel connection = server.accept()) {
+                ByteBuffer refusal = ByteBuffer.wrap(frames('E', "permission denied: user x may not use this control "
+                        + "socket\n", 'R', 77));
+                while (refusal.hasRemaining()) {
+                    connection.write(refusal);
+                }
+            } catch (IOException e) {
+                // the test's assertions say what went wrong
+            }
+        }, "test-refusing-server");
+        thread.setDaemon(true);
+        thread.start();
+
+        int status = exec("echo " + "x".repeat(ExecClient.MAX_COMMAND_LINE - 10));
+
+        assertThat(err()).isEqualTo("permission denied: user x may not use this control socket\n");
+        assertThat(status).isEqualTo(77);
+        thread.join(10_000);
+    }
+
+    @Test
     void noSocketMeansNoInstanceExit2() {
         assertThat(exec("lb")).isEqualTo(2);
         assertThat(err()).isEqualTo("revisor: no Revisor instance runs in " + home + " (no control socket " + socket
