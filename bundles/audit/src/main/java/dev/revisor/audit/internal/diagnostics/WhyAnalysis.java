@@ -237,7 +237,7 @@ final class WhyAnalysis {
             return null;
         }
         try {
-            j.sync();
+            // events() reads every event recorded before it (a start that failed a moment ago); no force to disk needed
             List<AuditEventDTO> events = j.events(EventQuery.last(500)
                     .withBundle(Long.toString(bundle.getBundleId()))
                     .withSince(Instant.ofEpochMilli(bundle.getLastModified())));
