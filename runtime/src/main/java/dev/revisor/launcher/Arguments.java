@@ -15,8 +15,8 @@ import java.util.Map;
  * revisor [--home DIR] stop [--timeout SECONDS]
  * revisor [--home DIR] restart [--timeout SECONDS]
  * revisor [--home DIR] status [--timeout SECONDS] [--wait SECONDS]
- * revisor [--home DIR] exec [--timeout SECONDS] [--] COMMAND LINE...
- * revisor [--home DIR] exec [--timeout SECONDS] [--keep-going] - | --file FILE
+ * revisor [--home DIR] exec [--timeout SECONDS] [--wait SECONDS] [--] COMMAND LINE...
+ * revisor [--home DIR] exec [--timeout SECONDS] [--wait SECONDS] [--keep-going] - | --file FILE
  * revisor [--home DIR] log [-f] [-n LINES]
  * revisor version | --version
  * revisor help | -h | --help
@@ -55,7 +55,10 @@ final class Arguments {
     final long startTimeoutSeconds;
     /** For STATUS: how long to wait for the instance's answer. */
     final long statusTimeoutSeconds;
-    /** For STATUS: how long to wait for a starting instance to become ready (0: do not wait). */
+    /**
+     * For STATUS: how long to wait for a starting instance to become ready; for EXEC: how long to wait for the
+     * instance to answer on its control socket before the first command line (0: do not wait).
+     */
     final long waitSeconds;
     /** For EXEC: the value of {@code --timeout}, or null. */
     final String execTimeout;
@@ -170,7 +173,9 @@ final class Arguments {
         }
         checkTimeout(b);
         if (b.waitValue != null) {
-            only(b, "--wait", Command.STATUS);
+            if (b.command != Command.STATUS && b.command != Command.EXEC) {
+                throw new UsageException("--wait is an option of 'status' and 'exec' only");
+            }
             b.wait = seconds(b.waitValue, "--wait", 0);
         }
         if (b.linesValue != null) {

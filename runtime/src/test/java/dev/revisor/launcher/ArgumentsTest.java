@@ -151,7 +151,17 @@ class ArgumentsTest {
         assertThatThrownBy(() -> Arguments.parse(new String[] {"stop", "-f"}))
                 .isInstanceOf(UsageException.class).hasMessage("-f is an option of 'log' only");
         assertThatThrownBy(() -> Arguments.parse(new String[] {"start", "--wait", "3"}))
-                .isInstanceOf(UsageException.class).hasMessage("--wait is an option of 'status' only");
+                .isInstanceOf(UsageException.class).hasMessage("--wait is an option of 'status' and 'exec' only");
+        Arguments waiting = Arguments.parse(new String[] {"exec", "--wait", "15", "lb"});
+        assertThat(waiting.waitSeconds).isEqualTo(15);
+        assertThat(waiting.commandLine).isEqualTo("lb");
+        assertThat(Arguments.parse(new String[] {"exec", "--wait=2", "-"}).waitSeconds).isEqualTo(2);
+        assertThat(Arguments.parse(new String[] {"exec", "lb"}).waitSeconds).isZero();
+        assertThatThrownBy(() -> Arguments.parse(new String[] {"exec", "--wait", "soon", "lb"}))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--wait").hasMessageContaining("'soon'");
+        // after the command line has started, --wait is a word of it
+        assertThat(Arguments.parse(new String[] {"exec", "echo", "--wait", "1"}).commandLine)
+                .isEqualTo("echo --wait 1");
         // after exec, -n and -f belong to the Gogo command line
         assertThat(Arguments.parse(new String[] {"exec", "audit:events", "-n", "5"}).commandLine)
                 .isEqualTo("audit:events -n 5");

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -198,6 +199,37 @@ class DaemonProcessTest {
         assertThat(pid()).isNotEqualTo(pid);
         assertThat(revisor("status").status).isZero();
         assertThat(revisor("stop").status).isZero();
+    }
+
+    @Test
+    void execWithWaitAnswersOnceTheNextInstanceIsUpEvenOverTheSocketOfAKilledOne() throws Exception {
+        assertThat(revisor("start").status).isZero();
+        ProcessHandle killed = ProcessHandle.of(pid()).orElseThrow();
+        killed.destroyForcibly(); // kill -9: its control socket file stays behind, refusing connections
+        killed.onExit().get(30, TimeUnit.SECONDS);
+        assertThat(home.resolve("data/run/control.sock")).exists();
+        Result refused = revisor("exec", "lb");
+        assertThat(refused.status).as("%s", refused).isEqualTo(ExitCodes.NO_INSTANCE);
+
+        CompletableFuture<Result> waiting =
+                CompletableFuture.supplyAsync(() -> revisor("exec", "--wait", "120", "lb -s"));
+        Thread.sleep(500);
+        assertThat(waiting).as("no instance answers yet").isNotDone();
+        assertThat(revisor("start").status).isZero();
+        pid();
+        Result answered = waiting.get(120, TimeUnit.SECONDS);
+        assertThat(answered.status).as("%s", answered).isZero();
+        assertThat(answered.out).contains("dev.revisor.shell");
+        assertThat(answered.err).isEmpty();
+        assertThat(revisor("stop").status).isZero();
+    }
+
+    @Test
+    void execWithWaitOnAHomeWhereNothingStartsSaysSoAndExits2() {
+        Result waited = revisor("exec", "--wait", "1", "lb");
+        assertThat(waited.status).as("%s", waited).isEqualTo(ExitCodes.NO_INSTANCE);
+        assertThat(waited.err).startsWith("revisor: no instance in " + home + " was ready within --wait 1 s; trying its"
+                + " control socket anyway\nrevisor: no Revisor instance runs in " + home + " (no control socket ");
     }
 
     @Test

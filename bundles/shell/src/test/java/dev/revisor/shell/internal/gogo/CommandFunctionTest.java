@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.felix.gogo.runtime.CommandNotFoundException;
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
@@ -22,6 +23,8 @@ class CommandFunctionTest {
     private CommandProcessorImpl gogo;
     private CommandSession session;
 
+    private final AtomicBoolean starting = new AtomicBoolean();
+
     @BeforeEach
     void setUp() {
         threadIO = new ThreadIOImpl();
@@ -32,7 +35,7 @@ class CommandFunctionTest {
             gogo.addCommand("audit", new CommandFunction("audit", f, commands), f);
         }
         gogo.addCommand("audit", new CommandFunction("audit", "why", commands), "leaks");
-        gogo.addCommand("revisor", new UnknownCommand(), "default");
+        gogo.addCommand("revisor", new UnknownCommand(starting::get), "default");
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         session = gogo.createSession(new ByteArrayInputStream(new byte[0]), out, out);
     }
@@ -131,5 +134,19 @@ class CommandFunctionTest {
                 .hasMessage("Command not found: audit:lekas (did you mean audit:leaks?)");
         assertThatThrownBy(() -> session.execute("nosuch")).hasMessage("Command not found: nosuch");
         assertThat(new UnknownCommand.NotFound("x", "").toString()).isEqualTo("Command not found: x");
+    }
+
+    @Test
+    void anUnknownCommandWhileTheFrameworkStartsSaysThatItIsStillStarting() {
+        starting.set(true);
+        assertThatThrownBy(() -> session.execute("audit:deploys")).isInstanceOf(CommandNotFoundException.class)
+                .hasMessage("Command not found: audit:deploys (the instance is still starting: a bundle's commands"
+                        + " appear once it has started; bin/revisor exec --wait SECONDS waits until the instance is"
+                        + " ready)");
+        assertThatThrownBy(() -> session.execute("audit:lekas"))
+                .hasMessage("Command not found: audit:lekas (did you mean audit:leaks?)"
+                        + UnknownCommand.STILL_STARTING);
+        starting.set(false);
+        assertThatThrownBy(() -> session.execute("audit:deploys")).hasMessage("Command not found: audit:deploys");
     }
 }
