@@ -73,6 +73,7 @@ final class EarlyWork implements AutoCloseable {
         } catch (RuntimeException e) {
             // nothing to prepare: whoever formats a date first will say what is wrong
         }
+        SelectorProviders.preferTheDefault();
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.isOpen();
         } catch (IOException | RuntimeException e) {

@@ -111,6 +111,7 @@ final class ExecClient {
             message("revisor: cannot look at the control socket " + socket + ": " + e);
             return ExitCodes.FAILURE;
         }
+        SelectorProviders.preferTheDefault();
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.configureBlocking(false);
