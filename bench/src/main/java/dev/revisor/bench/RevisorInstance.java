@@ -63,6 +63,13 @@ final class RevisorInstance extends Instance {
     record Exec(int status, String output, double millis) {
     }
 
+    /** Starts {@code bin/revisor exec --wait SECONDS} without waiting for it; its output is discarded. */
+    Process execWaiting(int seconds, String commandLine) throws IOException {
+        return new ProcessBuilder(dist.resolve("bin/revisor").toString(), "--home", home.toString(), "exec", "--wait",
+                String.valueOf(seconds), "--", commandLine).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     Exec exec(String commandLine) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(dist.resolve("bin/revisor").toString(), "--home", home.toString(), "exec",
                 "--", commandLine);

@@ -28,7 +28,7 @@ final class StartupSuite {
         int settle = ctx.quick ? 3 : 5;
         List<Double> rReady = new ArrayList<>(), pReady = new ArrayList<>(), rExec = new ArrayList<>(), rLine = new ArrayList<>();
         List<Double> rJvm = new ArrayList<>(), pJvm = new ArrayList<>(), rRss = new ArrayList<>(), pRss = new ArrayList<>();
-        List<Double> rtt = new ArrayList<>(), rStop = new ArrayList<>(), pStop = new ArrayList<>();
+        List<Double> rtt = new ArrayList<>(), rStop = new ArrayList<>(), pStop = new ArrayList<>(), rWaitExec = new ArrayList<>();
         List<Double> rClasses = new ArrayList<>(), pClasses = new ArrayList<>(), rHeap = new ArrayList<>(), pHeap = new ArrayList<>();
         Map<String, List<Double>> rBundleStart = new HashMap<>(), pBundleStart = new HashMap<>();
         Map<String, List<Double>> rBundleCost = new HashMap<>(), pBundleCost = new HashMap<>();
@@ -46,9 +46,14 @@ final class StartupSuite {
         System.out.printf(Locale.ROOT, "  first start of this distribution (it writes the class-data archive): ready %.0f ms,"
                 + " stop %.0f ms%n", firstReady, firstStop);
         for (int i = 0; i < ctx.runs; i++) {
-            boolean revisorFirst = i % 2 == 0;
-            for (int k = 0; k < 2; k++) {
-                boolean revisor = (k == 0) == revisorFirst;
+            // three starts a round, in an order that rotates: Revisor, plain Felix, Revisor with a waiting client
+            for (int k = 0; k < 3; k++) {
+                int kind = (k + i) % 3;
+                if (kind == 2) {
+                    rWaitExec.add(waitingClient());
+                    continue;
+                }
+                boolean revisor = kind == 0;
                 Instance inst = revisor ? ctx.revisor("startup", "", Map.of()) : ctx.plain("startup", List.of(), 0, Map.of());
                 try (inst) {
                     inst.start();
@@ -91,8 +96,8 @@ final class StartupSuite {
                     (revisor ? rStop : pStop).add((double) inst.stop());
                 }
             }
-            System.out.printf(Locale.ROOT, "  round %d: Revisor ready %.0f ms (exec %.0f ms), plain %.0f ms%n", i + 1,
-                    rReady.get(i), rExec.get(i), pReady.get(i));
+            System.out.printf(Locale.ROOT, "  round %d: Revisor ready %.0f ms (exec %.0f ms; exec --wait started with it %.0f ms),"
+                    + " plain %.0f ms%n", i + 1, rReady.get(i), rExec.get(i), rWaitExec.get(i), pReady.get(i));
         }
         String rCmd = "bin/revisor --home FRESH run (REVISOR_OPTS=" + String.join(" ", Context.JVM_OPTIONS) + ", probe feature added)";
         String pCmd = "java " + String.join(" ", Context.JVM_OPTIONS) + " -jar org.apache.felix.main-7.0.5.jar (felix.auto.start.N = the org.apache.felix/org.osgi bundles of revisor-core + probe, fresh cache)";
@@ -104,6 +109,9 @@ final class StartupSuite {
         rep.row(s, "  its clean stop (SIGTERM → exit), the archive written", "ms", Stats.of(List.of(firstStop)), Stats.of(pStop),
                 "plain Felix", Double.NaN, null, "kill -TERM PID");
         rep.row(s, "spawn → first `exec lb` answered (Revisor) vs plain Felix READY", "ms", Stats.of(rExec), Stats.of(pReady), "plain Felix", 1000, "≤ 1000 ms (issue 2)", rCmd + "; then bin/revisor exec lb until exit 0");
+        rep.row(s, "spawn → first `exec --wait 60 lb` answered, the client started right after the instance (Revisor) vs plain"
+                + " Felix READY", "ms", Stats.of(rWaitExec), Stats.of(pReady), "plain Felix", Double.NaN, "≤ 1.3× plain Felix (issue 15)",
+                rCmd + " & bin/revisor --home H exec --wait 60 lb");
         if (!rLine.isEmpty()) {
             rep.row(s, "launcher's own 'started in N ms' line", "ms", Stats.of(rLine), null, null, Double.NaN, null, rCmd);
         }
@@ -125,6 +133,35 @@ final class StartupSuite {
                 + " synchronous listener of its start, SCR's component activation included, whatever their order; slowest five and"
                 + " Revisor's own bundles. Revisor: " + slowest(rBundleCost) + "; " + own(rBundleCost) + ". Plain Felix: "
                 + slowest(pBundleCost) + ".");
+    }
+
+    /**
+     * A fresh instance and, right after its spawn, {@code bin/revisor exec --wait 60 lb} (what a script that runs the
+     * instance and sends it commands does): spawn → the client's exit 0, in ms.
+     */
+    private double waitingClient() throws IOException {
+        try (RevisorInstance r = (RevisorInstance) ctx.revisor("startup-wait", "", Map.of())) {
+            r.start();
+            Process client = r.execWaiting(60, "lb");
+            int status;
+            try {
+                if (!client.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+                    client.destroyForcibly();
+                    throw new IllegalStateException("exec --wait 60 lb hung");
+                }
+                status = client.exitValue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            double millis = (dev.revisor.bench.probe.EventLog.nowMicros() - r.spawnMicros) / 1000.0;
+            if (status != 0) {
+                throw new IllegalStateException("exec --wait 60 lb exited " + status + "; log: " + Instance.tail(r.home.resolve("run.log")));
+            }
+            r.awaitReady(Duration.ofSeconds(60));
+            r.stop();
+            return millis;
+        }
     }
 
     static double jvmStartMillis(Instance inst) {
