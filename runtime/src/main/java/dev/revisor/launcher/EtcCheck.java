@@ -64,6 +64,8 @@ final class EtcCheck {
         FRAMEWORK.put(BootPlan.BEGINNING_START_LEVEL, integer(1, Integer.MAX_VALUE));
         FRAMEWORK.put(BUNDLE_START_LEVEL, integer(1, Integer.MAX_VALUE));
         FRAMEWORK.put("felix.log.level", integer(0, 4));
+        // read by Apache Felix SCR: whether it keeps the component descriptions it has read across restarts
+        FRAMEWORK.put("ds.cache.metadata", bool());
         // read by the deploy bundle from the framework's properties (docs/deploy.md)
         FRAMEWORK.put("revisor.deploy.bundles.new.start", bool());
         // read by the fleet bundle (feature revisor-fleet; docs/fleet.md, "Setup"); fleet mode is off without a connect string

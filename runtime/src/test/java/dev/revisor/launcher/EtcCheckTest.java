@@ -176,6 +176,22 @@ class EtcCheckTest {
     }
 
     @Test
+    void scrsMetadataCacheIsTrueOrFalse() {
+        TestDistribution dist = distribution();
+        dist.config("ds.cache.metadata = yes");
+        assertThatThrownBy(() -> load(dist)).isInstanceOf(ConfigException.class)
+                .hasMessage(config(dist) + ": ds.cache.metadata must be true or false, not 'yes'");
+    }
+
+    @Test
+    void aMisspeltMetadataCacheKeyIsNamed() {
+        TestDistribution dist = distribution();
+        dist.config("ds.cache.metdata = true");
+        assertThatThrownBy(() -> load(dist)).isInstanceOf(ConfigException.class).hasMessage(config(dist)
+                + ": unknown key 'ds.cache.metdata'; did you mean 'ds.cache.metadata'?");
+    }
+
+    @Test
     void otherFileInstallValuesAreCheckedToo() {
         String[][] bad = {
             {"felix.fileinstall.noInitialDelay = yes", "must be true or false, not 'yes'"},
