@@ -99,6 +99,16 @@ final class StartupSuite {
             System.out.printf(Locale.ROOT, "  round %d: Revisor ready %.0f ms (exec %.0f ms; exec --wait started with it %.0f ms),"
                     + " plain %.0f ms%n", i + 1, rReady.get(i), rExec.get(i), rWaitExec.get(i), pReady.get(i));
         }
+        List<Double> restartCached = new ArrayList<>(), restartParsed = new ArrayList<>();
+        for (int i = 0; i < ctx.runs; i++) {
+            boolean cachedFirst = i % 2 == 0;
+            for (int k = 0; k < 2; k++) {
+                boolean cached = (k == 0) == cachedFirst;
+                (cached ? restartCached : restartParsed).add(restart(cached));
+            }
+        }
+        System.out.printf(Locale.ROOT, "  restarts of a home that ran before: ds.cache.metadata true %s, false %s%n",
+                restartCached, restartParsed);
         String rCmd = "bin/revisor --home FRESH run (REVISOR_OPTS=" + String.join(" ", Context.JVM_OPTIONS) + ", probe feature added)";
         String pCmd = "java " + String.join(" ", Context.JVM_OPTIONS) + " -jar org.apache.felix.main-7.0.5.jar (felix.auto.start.N = the org.apache.felix/org.osgi bundles of revisor-core + probe, fresh cache)";
         Report rep = ctx.report;
@@ -112,6 +122,10 @@ final class StartupSuite {
         rep.row(s, "spawn → first `exec --wait 60 lb` answered, the client started right after the instance (Revisor) vs plain"
                 + " Felix READY", "ms", Stats.of(rWaitExec), Stats.of(pReady), "plain Felix", Double.NaN, "≤ 1.3× plain Felix (issue 15)",
                 rCmd + " & bin/revisor --home H exec --wait 60 lb");
+        rep.row(s, "restart of a home that ran before (a clean stop, then run again): spawn → READY, SCR's kept component"
+                + " descriptions (ds.cache.metadata = true, shipped) vs parsed again (false)", "ms", Stats.of(restartCached),
+                Stats.of(restartParsed), "ds.cache.metadata = false", Double.NaN, null,
+                "bin/revisor --home H run; kill -TERM; bin/revisor --home H run (etc/config.properties: ds.cache.metadata = true | false)");
         if (!rLine.isEmpty()) {
             rep.row(s, "launcher's own 'started in N ms' line", "ms", Stats.of(rLine), null, null, Double.NaN, null, rCmd);
         }
@@ -133,6 +147,25 @@ final class StartupSuite {
                 + " synchronous listener of its start, SCR's component activation included, whatever their order; slowest five and"
                 + " Revisor's own bundles. Revisor: " + slowest(rBundleCost) + "; " + own(rBundleCost) + ". Plain Felix: "
                 + slowest(pBundleCost) + ".");
+    }
+
+    /**
+     * A fresh home started, stopped cleanly (SCR writes its kept descriptions then, when {@code cached}) and started
+     * again: spawn → READY of the second start, in ms.
+     */
+    private double restart(boolean cached) throws IOException {
+        try (RevisorInstance r = ctx.revisor("startup-restart", "", Map.of("ds.cache.metadata", String.valueOf(cached)))) {
+            r.start();
+            r.awaitReady(Duration.ofSeconds(60));
+            Instance.sleep(500);
+            r.stop();
+            r.start();
+            Events.Event ready = r.awaitReady(Duration.ofSeconds(60));
+            double millis = (ready.micros() - r.spawnMicros) / 1000.0;
+            Instance.sleep(500);
+            r.stop();
+            return millis;
+        }
     }
 
     /**
