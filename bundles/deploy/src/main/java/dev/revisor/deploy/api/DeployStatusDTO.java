@@ -14,7 +14,10 @@ public class DeployStatusDTO extends DTO {
     public String problem;
     /** The API gate policy in force: {@code refuse} or {@code warn}. */
     public String apiGate;
-    /** How many transactions are waiting or running. */
+    /**
+     * How many changes the deploy thread has queued, scheduled (a re-check of a file still being written) or running;
+     * counted in the same look as {@link #settled}, so 0 whenever the folder is settled.
+     */
     public int queued;
     /**
      * Whether the folder is settled: every file in it taken up as it is now, no removal and no change in progress

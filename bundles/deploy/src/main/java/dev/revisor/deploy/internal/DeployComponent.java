@@ -7,7 +7,6 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -269,15 +268,10 @@ public final class DeployComponent implements ArtifactInstaller, DeployFolder {
 
     @Override
     public DeployStatusDTO status() {
-        int queued = 0;
-        for (Runnable r : executor.getQueue()) {
-            if (!(r instanceof RunnableFuture<?>) || !(r instanceof java.util.concurrent.ScheduledFuture<?>)
-                    || ((java.util.concurrent.ScheduledFuture<?>) r).getDelay(TimeUnit.MILLISECONDS) <= 0) {
-                queued++;
-            }
-        }
-        DeployStatusDTO status = engine.status(queued + executor.getActiveCount());
-        status.inProgress = settle.inProgress();
+        // the count and the verdict from one look, so that the header never counts a change the verdict did not see
+        FolderSettle.Look look = settle.look();
+        DeployStatusDTO status = engine.status((int) Math.min(Integer.MAX_VALUE, look.pending()));
+        status.inProgress = look.inProgress();
         status.settled = status.inProgress.isEmpty();
         return status;
     }

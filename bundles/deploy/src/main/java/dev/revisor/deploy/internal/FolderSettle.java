@@ -82,8 +82,23 @@ final class FolderSettle {
         return Math.max(0, submitted.get() - finished.get());
     }
 
+    /**
+     * One look at the folder and the deploy thread.
+     *
+     * @param pending    the deploy thread's tasks counted in this look (queued, scheduled or running)
+     * @param inProgress what keeps the folder from being settled, one entry a reason; empty when it is settled (and
+     *                   then {@code pending} is 0)
+     */
+    record Look(long pending, List<String> inProgress) {
+    }
+
     /** @return what keeps the folder from being settled now, one entry a reason; empty when it is settled */
     List<String> inProgress() {
+        return look().inProgress();
+    }
+
+    /** @return what keeps the folder from being settled now, with the number of tasks counted in the same look */
+    Look look() {
         long finishedBefore = finished.get();
         long pendingBefore = pending();
         List<String> out = new ArrayList<>();
@@ -114,7 +129,7 @@ final class FolderSettle {
         } else if (finished.get() != finishedBefore) {
             out.add(0, "a change was handled while the folder was looked at");
         }
-        return out;
+        return new Look(pending, out);
     }
 
     /** @return why this file is not settled, or {@code null} when it is */

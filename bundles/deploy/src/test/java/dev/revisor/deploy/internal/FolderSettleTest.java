@@ -94,6 +94,24 @@ class FolderSettleTest {
     }
 
     @Test
+    void oneLookCountsTheTasksItsVerdictSaw() throws Exception {
+        FolderSettle settle = settle();
+        settle.submitted();
+        FolderSettle.Look busy = settle.look();
+        assertThat(busy.pending()).isEqualTo(1);
+        assertThat(busy.inProgress()).containsExactly("1 change(s) queued or running on the deploy thread");
+        settle.finished();
+        FolderSettle.Look settled = settle.look();
+        assertThat(settled.inProgress()).isEmpty();
+        assertThat(settled.pending()).as("a settled look counts no change in progress").isZero();
+        // a file not taken up yet keeps the folder unsettled with no task counted: the count says so, not a guess
+        Files.write(folder.resolve("new.jar"), new byte[] {1});
+        FolderSettle.Look waiting = settle.look();
+        assertThat(waiting.pending()).isZero();
+        assertThat(waiting.inProgress()).singleElement().asString().startsWith("new.jar: not taken up yet");
+    }
+
+    @Test
     void aFileThatLeftTheFolderIsNotSettledUntilItsRemovalIsHandled() throws Exception {
         Path jar = Files.write(folder.resolve("gone.jar"), new byte[] {1});
         FileRecord rec = takenUp("gone.jar", DeployFileDTO.DEPLOYED);
