@@ -56,8 +56,8 @@ final class Arguments {
     /** For STATUS: how long to wait for the instance's answer. */
     final long statusTimeoutSeconds;
     /**
-     * For STATUS: how long to wait for a starting instance to become ready; for EXEC: how long to wait for the
-     * instance to answer on its control socket before the first command line (0: do not wait).
+     * For STATUS and EXEC: how long to wait for a starting instance to become ready (as {@code start} means it)
+     * before reporting, or before sending the first command line (0: do not wait).
      */
     final long waitSeconds;
     /** For EXEC: the value of {@code --timeout}, or null. */

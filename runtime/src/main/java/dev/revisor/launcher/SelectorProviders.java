@@ -4,7 +4,7 @@ package dev.revisor.launcher;
  * Names the JDK's own {@link java.nio.channels.spi.SelectorProvider} on Linux before the first channel is opened.
  * Unnamed, the JDK looks for one with a {@link java.util.ServiceLoader} scan of the class path, which opens every jar
  * on it (the launcher jar's manifest adds the framework and Gson): about 10 ms of CPU in the client's run of
- * {@code exec} (docs/benchmarks.md, "The client, third pass"), for the provider the JDK would choose anyway.
+ * {@code exec} (docs/benchmarks.md, "Start-up: the third pass"), for the provider the JDK would choose anyway.
  * Elsewhere, or when the property is set already, nothing changes.
  */
 final class SelectorProviders {
