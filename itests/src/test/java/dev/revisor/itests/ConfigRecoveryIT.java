@@ -40,7 +40,7 @@ public class ConfigRecoveryIT {
                 .privatePackages(Holder.class.getPackageName()).set("-dsannotations", "*").build();
         revisor = new Distribution("rvs-cfgrec").start();
         Path deploy = revisor.home.resolve("deploy");
-        move(jar, deploy, "hold.jar");
+        revisor.deploy(jar, "hold.jar");
         revisor.exec("audit:deploys --wait");
         write(deploy, "value = 1\n");
         RevisorTestSupport.await("value 1 applied", 60_000, () -> "applied".equals(field("state")));
@@ -104,11 +104,5 @@ public class ConfigRecoveryIT {
         Path staged = revisor.home.resolve(FILE);
         Files.writeString(staged, content);
         Files.move(staged, deploy.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static void move(Path jar, Path deploy, String name) throws Exception {
-        Path staged = deploy.resolveSibling(name);
-        Files.copy(jar, staged, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(staged, deploy.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
 }

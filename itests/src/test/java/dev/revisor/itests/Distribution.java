@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,17 @@ final class Distribution implements AutoCloseable {
             Thread.currentThread().interrupt();
             return new Result(-1, "interrupted");
         }
+    }
+
+    /**
+     * Puts a jar into the home's deploy/ as a user should: copied beside the folder, then renamed in (replacing a file
+     * of that name), so that FileInstall never sees half of it.
+     */
+    void deploy(Path jar, String name) throws IOException {
+        Path staged = home.resolve(name);
+        Files.copy(jar, staged, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(staged, home.resolve("deploy").resolve(name), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** @return the output of {@code exec COMMAND}; fails the test when the command fails */

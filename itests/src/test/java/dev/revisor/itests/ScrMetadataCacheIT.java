@@ -5,7 +5,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -39,8 +38,7 @@ public class ScrMetadataCacheIT {
         Path second = Fixtures.jar("dscache-2.jar").symbolicName(BSN).version("1.0.1").privatePackages(two)
                 .set("-dsannotations", "*").build();
         revisor = new Distribution("rvs-dscache").start();
-        Path deploy = revisor.home.resolve("deploy");
-        move(first, deploy);
+        revisor.deploy(first, "stamp.jar");
         revisor.exec("audit:deploys --wait");
         String services = services();
         assertTrue(services, services.contains("dscache.one.Stamp") && services.contains("stamp = 1"));
@@ -51,7 +49,7 @@ public class ScrMetadataCacheIT {
             assertTrue("SCR kept the descriptions it read (ds.cache.metadata) at the clean stop",
                     files.anyMatch(p -> p.getFileName().toString().equals("componentMetadataStore") && p.toFile().length() > 0));
         }
-        move(second, deploy); // while nothing runs
+        revisor.deploy(second, "stamp.jar"); // while nothing runs
 
         revisor.start();
         revisor.exec("audit:deploys --wait");
@@ -67,11 +65,5 @@ public class ScrMetadataCacheIT {
         Matcher id = Pattern.compile("(?m)^\\s*(\\d+)\\|.*\\|" + Pattern.quote(BSN)).matcher(revisor.exec("lb -s"));
         assertTrue("the fixture bundle is installed", id.find());
         return revisor.exec("inspect capability service " + id.group(1));
-    }
-
-    private void move(Path jar, Path deploy) throws Exception {
-        Path staged = revisor.home.resolve("stamp.jar");
-        Files.copy(jar, staged, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(staged, deploy.resolve("stamp.jar"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }
