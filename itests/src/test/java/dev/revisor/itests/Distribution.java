@@ -22,17 +22,29 @@ import java.util.concurrent.TimeUnit;
 final class Distribution implements AutoCloseable {
     final Path root;
     final Path home;
+    private String options = "-Xmx256m -XX:+UseSerialGC";
     private Process process;
 
     Distribution(String prefix) throws IOException {
-        this.root = Paths.get(RevisorTestSupport.required("revisor.itest.distribution"));
+        this(prefix, Paths.get(RevisorTestSupport.required("revisor.itest.distribution")));
+    }
+
+    /** A home of its own for the distribution in {@code root} (a copy, when a test must see its lib/ alone). */
+    Distribution(String prefix, Path root) throws IOException {
+        this.root = root;
         this.home = Files.createTempDirectory(Paths.get("/tmp"), prefix);
+    }
+
+    /** Appends JVM options to the REVISOR_OPTS of the next {@link #start()}. */
+    Distribution options(String more) {
+        options = options + " " + more;
+        return this;
     }
 
     /** Starts {@code bin/revisor run} in the home and returns once it answers {@code exec}. */
     Distribution start() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/revisor").toString(), "--home", home.toString(), "run");
-        pb.environment().put("REVISOR_OPTS", "-Xmx256m -XX:+UseSerialGC");
+        pb.environment().put("REVISOR_OPTS", options);
         pb.redirectErrorStream(true);
         pb.redirectInput(new File("/dev/null"));
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("runtime.log").toFile()));

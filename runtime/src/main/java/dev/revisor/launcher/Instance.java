@@ -92,6 +92,7 @@ final class Instance {
      */
     void start() throws BundleException {
         int current = generation.incrementAndGet();
+        ArchivedBundleClasses.release(); // a restart: the loaders of the last start are gone from the framework
         if (started.getCount() == 0) {
             started = new CountDownLatch(1);
             startNanos = System.nanoTime();
@@ -129,6 +130,7 @@ final class Instance {
             public void bundleChanged(BundleEvent event) {
                 if (generation.get() == current && event.getBundle().getBundleId() == 0
                         && event.getType() == BundleEvent.STOPPING) {
+                    ArchivedBundleClasses.keep(context.getBundles());
                     onStopping.run();
                 }
             }
