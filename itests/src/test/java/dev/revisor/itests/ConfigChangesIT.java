@@ -37,7 +37,6 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
-import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -206,12 +205,7 @@ public class ConfigChangesIT {
     }
 
     private int clientState() {
-        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
-            if (d.name.equals(Client.class.getName())) {
-                return scr.getComponentConfigurationDTOs(d).stream().mapToInt(c -> c.state).findFirst().orElse(-1);
-            }
-        }
-        return -1;
+        return RevisorTestSupport.componentState(scr, Client.class.getName());
     }
 
     @Test

@@ -32,6 +32,9 @@ import org.ops4j.pax.exam.Constants;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -203,6 +206,21 @@ public final class RevisorTestSupport {
             throw new AssertionError("'" + line + "' failed: " + r.failure, r.failure);
         }
         return r.out;
+    }
+
+    /** @return the configurations SCR has of the component named {@code name} (empty when there is no such component) */
+    public static List<ComponentConfigurationDTO> componentConfigurations(ServiceComponentRuntime scr, String name) {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.name.equals(name)) {
+                return new ArrayList<>(scr.getComponentConfigurationDTOs(d));
+            }
+        }
+        return List.of();
+    }
+
+    /** @return the state of the first configuration of the component named {@code name}, or -1 when it has none */
+    public static int componentState(ServiceComponentRuntime scr, String name) {
+        return componentConfigurations(scr, name).stream().mapToInt(c -> c.state).findFirst().orElse(-1);
     }
 
     /** Waits for a condition, at most {@code millis}; fails with {@code what} when it does not come true. */

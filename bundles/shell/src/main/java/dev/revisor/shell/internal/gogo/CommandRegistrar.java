@@ -11,6 +11,7 @@ import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.Function;
 import org.apache.felix.service.command.annotations.RequireGogoWhiteboard;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -22,14 +23,20 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 /**
  * Puts every {@link CommandSet} of this bundle into Gogo: for each function named by its {@link CommandNames}, a
  * {@link CommandFunction} service with Gogo's whiteboard properties ({@code osgi.command.scope},
- * {@code osgi.command.function}). Bind and unbind run on SCR's threads; the registrations are kept in a concurrent
- * map and all withdrawn on deactivation.
+ * {@code osgi.command.function}). It binds the command sets' service references, not their objects: a command
+ * component is activated by SCR on the first use of one of its commands (a call, {@code --help}, {@code help}), not
+ * when the shell starts, and let go when its service goes. Bind and unbind run on SCR's threads; the registrations are
+ * kept in a concurrent map and all withdrawn on deactivation.
  */
 @Component(immediate = true)
 @RequireGogoWhiteboard
 public final class CommandRegistrar {
     private final BundleContext context;
-    private final Map<CommandSet, List<ServiceRegistration<Function>>> registrations = new ConcurrentHashMap<>();
+    private final Map<ServiceReference<CommandSet>, Registered> registrations = new ConcurrentHashMap<>();
+
+    /** The Gogo functions of one command set and the object they share. */
+    private record Registered(List<ServiceRegistration<Function>> functions, CommandFunction.Target target) {
+    }
 
     @Activate
     public CommandRegistrar(BundleContext context) {
@@ -37,33 +44,44 @@ public final class CommandRegistrar {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addCommands(CommandSet commands, Map<String, Object> properties) {
-        String scope = String.valueOf(properties.get(CommandNames.PREFIX_ + "scope"));
+    void addCommands(ServiceReference<CommandSet> commands) {
+        String scope = String.valueOf(commands.getProperty(CommandNames.PREFIX_ + "scope"));
+        CommandFunction.Target target = new CommandFunction.Target(() -> context.getService(commands),
+                o -> ungetQuietly(commands));
         List<ServiceRegistration<Function>> regs = new ArrayList<>();
-        for (String function : functions(properties.get(CommandNames.PREFIX_ + "function"))) {
+        for (String function : functions(commands.getProperty(CommandNames.PREFIX_ + "function"))) {
             Dictionary<String, Object> props = new Hashtable<>();
             props.put(CommandProcessor.COMMAND_SCOPE, scope);
             props.put(CommandProcessor.COMMAND_FUNCTION, function);
-            regs.add(context.registerService(Function.class, new CommandFunction(scope, function, commands), props));
+            regs.add(context.registerService(Function.class, CommandFunction.lazy(scope, function, target), props));
         }
-        registrations.put(commands, regs);
+        registrations.put(commands, new Registered(regs, target));
     }
 
-    void removeCommands(CommandSet commands) {
-        unregister(registrations.remove(commands));
+    void removeCommands(ServiceReference<CommandSet> commands) {
+        Registered r = registrations.remove(commands);
+        if (r != null) {
+            unregister(r.functions());
+            r.target().release();
+        }
     }
 
     @Deactivate
     void deactivate() {
-        for (CommandSet c : new ArrayList<>(registrations.keySet())) {
+        for (ServiceReference<CommandSet> c : new ArrayList<>(registrations.keySet())) {
             removeCommands(c);
         }
     }
 
-    private static void unregister(List<ServiceRegistration<Function>> regs) {
-        if (regs == null) {
-            return;
+    private void ungetQuietly(ServiceReference<CommandSet> commands) {
+        try {
+            context.ungetService(commands);
+        } catch (IllegalStateException e) {
+            // this bundle's context is no longer valid: the framework has released its services
         }
+    }
+
+    private static void unregister(List<ServiceRegistration<Function>> regs) {
         for (ServiceRegistration<Function> r : regs) {
             try {
                 r.unregister();

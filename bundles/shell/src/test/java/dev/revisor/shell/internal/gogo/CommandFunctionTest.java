@@ -69,6 +69,54 @@ class CommandFunctionTest {
     }
 
     @Test
+    void aLazyCommandGetsItsObjectOnItsFirstUseOnlyAndLetsItGoOnceWhenWithdrawn() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger obtained = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Object> released = new java.util.ArrayList<>();
+        CommandFunction.Target target = new CommandFunction.Target(() -> {
+            obtained.incrementAndGet();
+            return new SampleCommands();
+        }, released::add);
+        gogo.addCommand("lazy", CommandFunction.lazy("lazy", "why", target), "why");
+        gogo.addCommand("lazy", CommandFunction.lazy("lazy", "events", target), "events");
+        assertThat(obtained).as("registering two functions of one command object").hasValue(0);
+
+        assertThat(session.execute("lazy:why x")).isEqualTo("why x");
+        assertThat(session.execute("lazy:events -n 1")).isEqualTo("events 1  false");
+        assertThat((String) session.execute("lazy:why --help")).startsWith("lazy:why - ");
+        assertThat(obtained).as("one object for both functions, obtained once").hasValue(1);
+
+        target.release();
+        target.release();
+        assertThat(released).hasSize(1).allMatch(o -> o instanceof SampleCommands);
+        assertThatThrownBy(() -> session.execute("lazy:why x")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("lazy:why is being withdrawn (its bundle or a service it needs went away)");
+    }
+
+    @Test
+    void aLazyCommandThatIsNeverUsedIsNeverObtainedNorReleased() {
+        java.util.List<Object> released = new java.util.ArrayList<>();
+        CommandFunction.Target target = new CommandFunction.Target(() -> {
+            throw new AssertionError("obtained although never used");
+        }, released::add);
+        CommandFunction.lazy("lazy", "why", target);
+        target.release();
+        assertThat(released).isEmpty();
+    }
+
+    @Test
+    void aLazyCommandWhoseObjectIsGoneOrLacksTheMethodFailsAtItsFirstUseSayingWhich() {
+        gogo.addCommand("lazy", CommandFunction.lazy("lazy", "why", new CommandFunction.Target(() -> null)), "why");
+        assertThatThrownBy(() -> session.execute("lazy:why x")).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("lazy:why is not available: its component could not be activated or a service"
+                        + " it needs went away");
+
+        gogo.addCommand("lazy", CommandFunction.lazy("lazy", "nosuch", new CommandFunction.Target(SampleCommands::new)),
+                "nosuch");
+        assertThatThrownBy(() -> session.execute("lazy:nosuch")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("SampleCommands has no public method nosuch");
+    }
+
+    @Test
     void aMissingArgumentFailsWithTheUsageNotACoercionMessage() {
         assertThatThrownBy(() -> session.execute("audit:why")).isInstanceOf(UsageException.class)
                 .hasMessageStartingWith("audit:why: missing BUNDLE")
