@@ -95,21 +95,15 @@ final class ExecClient {
     }
 
     /**
-     * Connects to the instance; the connection stays open for {@link #send} until {@link #close}.
+     * Opens the channel and its selector, not yet connected, unless that was done already. {@code exec --wait} calls
+     * it before it waits for the instance: the JDK's set-up of Unix-domain sockets (its {@code SecureRandom} and the
+     * selector) then happens while the instance starts, not after it is ready.
      *
      * @return {@link ExitCodes#OK}, or the exit status of the failure (its message written to standard error)
      */
-    int open() {
-        try {
-            Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            message("revisor: no Revisor instance runs in " + home + " (no control socket " + socket + ")");
-            return ExitCodes.NO_INSTANCE;
-        } catch (AccessDeniedException e) {
-            return permissionDenied("cannot enter " + socket.getParent() + " (only the user who runs Revisor may)");
-        } catch (IOException e) {
-            message("revisor: cannot look at the control socket " + socket + ": " + e);
-            return ExitCodes.FAILURE;
+    int prepare() {
+        if (channel != null) {
+            return ExitCodes.OK;
         }
         SelectorProviders.preferTheDefault();
         try {
@@ -120,6 +114,33 @@ final class ExecClient {
             message("revisor: cannot open a Unix domain socket: " + e.getMessage());
             close();
             return ExitCodes.FAILURE;
+        }
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Connects to the instance; the connection stays open for {@link #send} until {@link #close}.
+     *
+     * @return {@link ExitCodes#OK}, or the exit status of the failure (its message written to standard error)
+     */
+    int open() {
+        try {
+            Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            close();
+            message("revisor: no Revisor instance runs in " + home + " (no control socket " + socket + ")");
+            return ExitCodes.NO_INSTANCE;
+        } catch (AccessDeniedException e) {
+            close();
+            return permissionDenied("cannot enter " + socket.getParent() + " (only the user who runs Revisor may)");
+        } catch (IOException e) {
+            close();
+            message("revisor: cannot look at the control socket " + socket + ": " + e);
+            return ExitCodes.FAILURE;
+        }
+        int prepared = prepare();
+        if (prepared != ExitCodes.OK) {
+            return prepared;
         }
         try {
             connect(channel, selector);

@@ -62,10 +62,16 @@ public final class Main {
                     return ExitCodes.USAGE;
                 }
                 ExecClient client = new ExecClient(layout.controlSocket(), layout.home, out, err, timeoutMillis);
-                if (arguments.waitSeconds > 0 && !InstanceWait.await(InstanceInfo.file(layout),
-                        InstanceWait.of(layout), arguments.waitSeconds * 1000)) {
-                    err.println("revisor: no instance in " + layout.home + " was ready within --wait "
-                            + arguments.waitSeconds + " s; trying its control socket anyway");
+                if (arguments.waitSeconds > 0) {
+                    int prepared = client.prepare(); // the socket set-up while the instance starts
+                    if (prepared != ExitCodes.OK) {
+                        return prepared;
+                    }
+                    if (!InstanceWait.await(InstanceInfo.file(layout), InstanceWait.of(layout),
+                            arguments.waitSeconds * 1000)) {
+                        err.println("revisor: no instance in " + layout.home + " was ready within --wait "
+                                + arguments.waitSeconds + " s; trying its control socket anyway");
+                    }
                 }
                 if (arguments.batchSource == null) {
                     return client.execute(arguments.commandLine);

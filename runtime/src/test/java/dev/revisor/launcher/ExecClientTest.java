@@ -179,6 +179,35 @@ class ExecClientTest {
     }
 
     @Test
+    void aClientPreparedBeforeTheInstanceListensConnectsOnceItDoes() throws Exception {
+        ExecClient client = new ExecClient(socket, home, out, err);
+        assertThat(client.prepare()).as("no socket file yet: the channel is opened unconnected").isZero();
+        assertThat(client.prepare()).as("a second call keeps the channel").isZero();
+        CompletableFuture<byte[]> request = serve(frames('O', "ok\n", 'R', 0));
+        assertThat(client.execute("lb")).isZero();
+        assertThat(out()).isEqualTo("ok\n");
+        assertThat(request.get(5, TimeUnit.SECONDS)).isNotEmpty();
+    }
+
+    @Test
+    void aPreparedClientWhoseInstanceNeverCameSaysSoAndLetsTheChannelGo() throws Exception {
+        ExecClient client = new ExecClient(socket, home, out, err);
+        assertThat(client.prepare()).isZero();
+        long before = openDescriptors();
+        assertThat(client.execute("lb")).isEqualTo(2);
+        assertThat(err()).isEqualTo("revisor: no Revisor instance runs in " + home + " (no control socket " + socket
+                + ")\n");
+        assertThat(openDescriptors()).as("the channel and its selector are closed").isLessThan(before);
+    }
+
+    /** This JVM's open file descriptors (Linux). */
+    private static long openDescriptors() throws IOException {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
     void aSocketNobodyListensOnMeansNoInstanceExit2() throws Exception {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
