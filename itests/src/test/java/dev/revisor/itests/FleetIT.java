@@ -244,8 +244,29 @@ public class FleetIT {
             last[0] = rolloutOf(d, plugin);
             return last[0] != null && id.equals(last[0].getAsJsonObject("rollout").get("id").getAsString())
                     && condition.test(last[0]);
-        }, () -> String.valueOf(last[0]));
+        }, () -> last[0] + membersState());
         return last[0];
+    }
+
+    /**
+     * For a wait that timed out: each member's fleet component (or why its instance did not answer) and the end of
+     * its log, before the homes are deleted.
+     */
+    private static String membersState() {
+        StringBuilder s = new StringBuilder();
+        for (Distribution m : members) {
+            Distribution.Result info = m.run("exec", "scr:info dev.revisor.fleet.internal.Fleet");
+            s.append("\n--- ").append(m.home).append(": ").append(info.exit() == 0
+                    ? String.join(" ", info.out().lines().filter(l -> l.startsWith("State")).toList()) : info.toString());
+            Path log = m.home.resolve("data/log/revisor.log");
+            try {
+                List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of("(no log)");
+                s.append('\n').append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+            } catch (IOException e) {
+                s.append("\n(log unreadable: ").append(e).append(')');
+            }
+        }
+        return s.toString();
     }
 
     private static boolean ended(JsonObject view) {
