@@ -92,7 +92,7 @@ final class Coordinator {
         }
         zk.delete(path + "/assign"); // the previous rollout's; reports carry their rollout id anyway
         zk.delete(path + "/report");
-        coordinate(rollout.plugin);
+        coordinate(rollout.plugin, rollout.id);
         event("fleet.rollout-started", rollout, Map.of("plan", rollout.plan, "holdMillis", holdMillis,
                 "waveTimeoutMillis", waveTimeoutMillis));
         return rollout;
@@ -117,11 +117,11 @@ final class Coordinator {
         }
         if (!driving.contains(plugin)) {
             Docs.Coordinator other = zk.get(zk.coordinator(plugin), Docs.Coordinator.class);
-            if (other != null && !me.equals(other.member)) {
+            if (other != null && !me.equals(other.member) && !stale(other, rollout.id)) {
                 throw new IllegalStateException("the rollout " + rollout.id + " is coordinated by member " + other.member
                         + " (since " + other.since + "); it needs no resume");
             }
-            String now = coordinate(plugin);
+            String now = coordinate(plugin, rollout.id);
             if (!me.equals(now)) {
                 throw new IllegalStateException("the rollout " + rollout.id + " is coordinated by member " + now);
             }
@@ -150,8 +150,9 @@ final class Coordinator {
                     continue;
                 }
             }
-            if (zk.get(zk.coordinator(plugin), Docs.Coordinator.class) == null) {
-                coordinate(plugin);
+            Docs.Coordinator c = zk.get(zk.coordinator(plugin), Docs.Coordinator.class);
+            if (c == null || stale(c, rollout.id)) {
+                coordinate(plugin, rollout.id);
             }
             event("fleet.rollout-aborting", rollout, Map.of());
             return rollout;
@@ -159,23 +160,41 @@ final class Coordinator {
     }
 
     /**
-     * Makes this runtime the rollout's coordinator, unless another member is.
+     * Makes this runtime the coordinator of the rollout {@code rolloutId}, unless another member coordinates it. A
+     * {@code coordinator} node left by the coordinator of an earlier rollout of the plugin (it deletes its node on its
+     * next round after the rollout ended) is replaced: the member that starts a rollout coordinates it, even when the
+     * previous one ended a moment before under another member.
      *
      * @return the member that coordinates it now: this one, or the other
      */
-    private String coordinate(String plugin) throws Exception {
+    private String coordinate(String plugin, String rolloutId) throws Exception {
         Docs.Coordinator c = new Docs.Coordinator();
         c.member = me;
         c.since = Clock.now();
-        if (!zk.create(zk.coordinator(plugin), c, CreateMode.EPHEMERAL)) {
-            Docs.Coordinator other = zk.get(zk.coordinator(plugin), Docs.Coordinator.class);
-            if (other != null && !me.equals(other.member)) {
-                driving.remove(plugin);
-                return other.member;
+        c.rollout = rolloutId;
+        String path = zk.coordinator(plugin);
+        while (!zk.create(path, c, CreateMode.EPHEMERAL)) {
+            FleetZk.Versioned<Docs.Coordinator> other = zk.read(path, Docs.Coordinator.class);
+            if (other == null) {
+                continue; // gone meanwhile: try again
             }
+            if (stale(other.doc(), rolloutId)) {
+                zk.deleteIfVersion(path, other.version()); // a change meanwhile: look again
+                continue;
+            }
+            if (!me.equals(other.doc().member)) {
+                driving.remove(plugin);
+                return other.doc().member;
+            }
+            break; // this runtime's own node (a session that came back)
         }
         driving.add(plugin);
         return me;
+    }
+
+    /** Whether a {@code coordinator} node was made for another rollout than {@code rolloutId}. */
+    private static boolean stale(Docs.Coordinator c, String rolloutId) {
+        return c.rollout != null && rolloutId != null && !c.rollout.equals(rolloutId);
     }
 
     /** One round over every rollout this runtime drives. */
@@ -190,9 +209,17 @@ final class Coordinator {
     }
 
     private void drive(String plugin) throws Exception {
-        Docs.Coordinator c = zk.get(zk.coordinator(plugin), Docs.Coordinator.class);
+        String path = zk.rollout(plugin);
+        FleetZk.Versioned<Docs.Rollout> v = zk.read(path, Docs.Rollout.class);
+        if (v == null || RolloutState.of(v.doc().state).finished()) {
+            finish(plugin, v == null ? null : v.doc().id);
+            return;
+        }
+        Docs.Rollout rollout = v.doc();
+        FleetZk.Versioned<Docs.Coordinator> node = zk.read(zk.coordinator(plugin), Docs.Coordinator.class);
+        Docs.Coordinator c = node == null ? null : node.doc();
         if (c == null) {
-            coordinate(plugin); // our session was lost and came back: take it again unless another member did
+            coordinate(plugin, rollout.id); // our session was lost and came back: take it again unless another member did
             return;
         }
         if (!me.equals(c.member)) {
@@ -200,13 +227,12 @@ final class Coordinator {
             driving.remove(plugin);
             return;
         }
-        String path = zk.rollout(plugin);
-        FleetZk.Versioned<Docs.Rollout> v = zk.read(path, Docs.Rollout.class);
-        if (v == null || RolloutState.of(v.doc().state).finished()) {
-            finish(plugin);
+        if (stale(c, rollout.id)) {
+            // our node of an ended rollout, and a newer one that another member started: not ours to drive
+            driving.remove(plugin);
+            zk.deleteIfVersion(zk.coordinator(plugin), node.version());
             return;
         }
-        Docs.Rollout rollout = v.doc();
         Map<String, Docs.Report> reports = new HashMap<>();
         for (String member : RolloutMachine.reached(rollout.plan, rollout.wave)) {
             Docs.Report report = zk.get(zk.report(plugin, member), Docs.Report.class, wake);
@@ -242,6 +268,9 @@ final class Coordinator {
                 event(before != step.state() ? "fleet.rollout-" + rollout.state : "fleet.rollout-wave", rollout, details);
                 LOG.info("fleet rollout {} of {}: {} (wave {} -> {}){}", rollout.id, plugin, rollout.state,
                         waveBefore + 1, rollout.wave + 1, rollout.reason == null ? "" : ": " + rollout.reason);
+                if (step.state().finished()) {
+                    finish(plugin, rollout.id); // at once: a rollout started next is coordinated by the member that starts it
+                }
             }
         }
     }
@@ -264,11 +293,15 @@ final class Coordinator {
         zk.put(path, a);
     }
 
-    private void finish(String plugin) throws Exception {
+    /**
+     * The rollout {@code rolloutId} ended (null: the plugin's rollout is gone): stops driving it and deletes this
+     * runtime's {@code coordinator} node for it, never a node a newer rollout's coordinator made meanwhile.
+     */
+    private void finish(String plugin, String rolloutId) throws Exception {
         driving.remove(plugin);
-        Docs.Coordinator c = zk.get(zk.coordinator(plugin), Docs.Coordinator.class);
-        if (c != null && me.equals(c.member)) {
-            zk.delete(zk.coordinator(plugin));
+        FleetZk.Versioned<Docs.Coordinator> node = zk.read(zk.coordinator(plugin), Docs.Coordinator.class);
+        if (node != null && me.equals(node.doc().member) && !stale(node.doc(), rolloutId)) {
+            zk.deleteIfVersion(zk.coordinator(plugin), node.version());
         }
     }
 

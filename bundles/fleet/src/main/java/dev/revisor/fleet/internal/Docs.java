@@ -108,5 +108,7 @@ final class Docs {
     static final class Coordinator {
         String member;
         String since;
+        /** The id of the rollout this node was made for; null in a node written before Revisor recorded it. */
+        String rollout;
     }
 }

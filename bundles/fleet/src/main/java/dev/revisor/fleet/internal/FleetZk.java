@@ -154,6 +154,16 @@ final class FleetZk {
         }
     }
 
+    /** Deletes a node only if nobody wrote it since {@code version}; false when someone did or it is gone. */
+    boolean deleteIfVersion(String path, int version) throws Exception {
+        try {
+            client.delete().withVersion(version).forPath(path);
+            return true;
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            return false;
+        }
+    }
+
     void delete(String path) throws Exception {
         try {
             client.delete().deletingChildrenIfNeeded().forPath(path);
