@@ -53,9 +53,7 @@ public class ConsoleProcessIT {
             revisor("stop");
         }
         run("tmux", "-L", server, "kill-server");
-        try (java.util.stream.Stream<Path> files = Files.walk(home)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        RevisorTestSupport.deleteTree(home);
     }
 
     @Test

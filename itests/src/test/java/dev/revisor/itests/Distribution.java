@@ -155,8 +155,8 @@ final class Distribution implements AutoCloseable {
 
     /** Deletes the home; a file that cannot be deleted is left (the next test uses a home of its own). */
     private void deleteHome() {
-        try (var files = Files.walk(home)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            RevisorTestSupport.deleteTree(home);
         } catch (IOException e) {
             // left for the OS to clean /tmp
         }

@@ -56,9 +56,7 @@ public class LogFileProcessIT {
                 }
             }
         }
-        try (java.util.stream.Stream<Path> files = Files.walk(home)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        RevisorTestSupport.deleteTree(home);
     }
 
     @Test

@@ -208,6 +208,16 @@ public final class RevisorTestSupport {
         return r.out;
     }
 
+    /**
+     * Deletes a test's scratch folder as far as it can: a file that cannot be deleted is left (every test uses folders
+     * of its own under /tmp).
+     */
+    public static void deleteTree(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
     /** @return the configurations SCR has of the component named {@code name} (empty when there is no such component) */
     public static List<ComponentConfigurationDTO> componentConfigurations(ServiceComponentRuntime scr, String name) {
         for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {

@@ -36,9 +36,7 @@ public class RuntimeArchiveIT {
             d.close();
         }
         if (copy != null) {
-            try (Stream<Path> files = Files.walk(copy)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            RevisorTestSupport.deleteTree(copy);
         }
     }
 

@@ -46,6 +46,15 @@ final class InstanceProbe {
         this.problem = problem;
     }
 
+    /**
+     * Whether the instance has announced itself: the lock's holder runs and {@code data/instance.properties} names it,
+     * written once it reached its start level (what {@code start} and {@code exec --wait} wait for; {@link #look} then
+     * also asks the control socket).
+     */
+    static boolean announced(HomeState home, InstanceInfo info) {
+        return home.kind == HomeState.Kind.RUNNING && info != null && info.pid == home.pid;
+    }
+
     static InstanceProbe look(Layout layout, long answerTimeoutMillis) {
         HomeState home = HomeState.of(layout);
         if (home.kind == HomeState.Kind.STOPPED) {
@@ -55,7 +64,7 @@ final class InstanceProbe {
             return new InstanceProbe(home, Readiness.UNKNOWN, null, home.detail);
         }
         InstanceInfo info = InstanceInfo.read(InstanceInfo.file(layout));
-        if (info == null || info.pid != home.pid) {
+        if (!announced(home, info)) {
             return new InstanceProbe(home, Readiness.STARTING, null, null);
         }
         if (!info.controlSocket) {

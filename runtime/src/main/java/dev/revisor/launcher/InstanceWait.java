@@ -42,9 +42,7 @@ final class InstanceWait {
 
         @Override
         public boolean ready() {
-            HomeState home = HomeState.of(layout);
-            InstanceInfo info = InstanceInfo.read(InstanceInfo.file(layout));
-            return home.kind == HomeState.Kind.RUNNING && info != null && info.pid == home.pid;
+            return InstanceProbe.announced(HomeState.of(layout), InstanceInfo.read(InstanceInfo.file(layout)));
         }
     }
 

@@ -150,10 +150,7 @@ final class Coordinator {
                     continue;
                 }
             }
-            Docs.Coordinator c = zk.get(zk.coordinator(plugin), Docs.Coordinator.class);
-            if (c == null || stale(c, rollout.id)) {
-                coordinate(plugin, rollout.id);
-            }
+            coordinate(plugin, rollout.id); // unless a member coordinates it already
             event("fleet.rollout-aborting", rollout, Map.of());
             return rollout;
         }
